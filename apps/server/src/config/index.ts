@@ -1,0 +1,10 @@
+export { ConfigError, type ConfigProblem, type LoadConfigInput, type LoadedConfig, loadConfig } from './load.ts';
+export {
+  configSchema,
+  DEFAULTS,
+  type LookoutConfig,
+  type ModelOverrides,
+  type PoolConfig,
+  type TargetConfig,
+} from './schema.ts';
+export { flagName, SETTINGS } from './settings.ts';

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/** Budgets a target or a model can override; absent fields inherit. */
+const timeoutOverrides = {
+  connectTimeoutMs: z.number().int().min(1).max(3_600_000).optional(),
+  firstByteTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  idleTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  totalTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  maxRetries: z.number().int().min(0).max(10).optional(),
+};
+
+const modelOverridesSchema = z.strictObject({ ...timeoutOverrides });
+
+const targetNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use letters, digits, ".", "_" or "-" (at most 63)');
+
+const targetUrlSchema = z
+  .string()
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname.replace(/\/+$/, '') === '';
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) URL with no path, like http://127.0.0.1:11434')
+  .transform((s) => new URL(s).origin);
+
+export const targetSchema = z.strictObject({
+  name: targetNameSchema,
+  url: targetUrlSchema,
+  maxConcurrent: z.number().int().min(1).max(1024).optional(),
+  maxQueue: z.number().int().min(0).max(100_000).optional(),
+  queueTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  ...timeoutOverrides,
+  /** Per-model overrides on this target (override the global `models` entry). */
+  models: z.record(z.string().min(1), modelOverridesSchema).optional(),
+});
+
+/** A pool keeps some models on some targets (e.g. embeddings apart from chat). */
+export const poolSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Model name patterns; `*` matches any run of characters, e.g. `*embed*`. */
+  models: z.array(z.string().min(1)).min(1),
+  targets: z.array(targetNameSchema).min(1),
+});
+
+export const configSchema = z
+  .strictObject({
+    host: z.string().min(1),
+    relayPort: z.number().int().min(0).max(65_535),
+    dashboardPort: z.number().int().min(0).max(65_535),
+    dataDir: z.string().min(1),
+    adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    relayKeys: z.array(z.string().min(8, 'each key must be at least 8 characters')),
+    metricsPublic: z.boolean(),
+    connectTimeoutMs: z.number().int().min(1).max(3_600_000),
+    firstByteTimeoutMs: z.number().int().min(1).max(86_400_000),
+    idleTimeoutMs: z.number().int().min(1).max(86_400_000),
+    totalTimeoutMs: z.number().int().min(1).max(86_400_000),
+    maxConcurrent: z.number().int().min(1).max(1024),
+    maxQueue: z.number().int().min(0).max(100_000),
+    queueTimeoutMs: z.number().int().min(1).max(86_400_000),
+    maxRetries: z.number().int().min(0).max(10),
+    retryBaseDelayMs: z.number().int().min(1).max(60_000),
+    retryMaxDelayMs: z.number().int().min(1).max(600_000),
+    probeIntervalMs: z.number().int().min(500).max(3_600_000),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024),
+    logLevel: z.enum(['error', 'warn', 'info', 'debug']),
+    targets: z.array(targetSchema).min(1, 'at least one target is needed'),
+    /** Per-model overrides on every target. */
+    models: z.record(z.string().min(1), modelOverridesSchema),
+    pools: z.array(poolSchema),
+  })
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    c.targets.forEach((t, i) => {
+      if (names.has(t.name)) {
+        ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target "${t.name}"` });
+      }
+      names.add(t.name);
+    });
+    c.pools.forEach((p, i) => {
+      p.targets.forEach((name, j) => {
+        if (!names.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['pools', i, 'targets', j],
+            message: `unknown target "${name}"`,
+          });
+        }
+      });
+    });
+    if (c.retryMaxDelayMs < c.retryBaseDelayMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retryMaxDelayMs'],
+        message: `must be >= retryBaseDelayMs (${c.retryBaseDelayMs})`,
+      });
+    }
+    if (c.relayPort !== 0 && c.relayPort === c.dashboardPort) {
+      ctx.addIssue({ code: 'custom', path: ['dashboardPort'], message: 'must differ from relayPort' });
+    }
+  });
+
+export type LookoutConfig = z.infer<typeof configSchema>;
+export type TargetConfig = LookoutConfig['targets'][number];
+export type PoolConfig = LookoutConfig['pools'][number];
+export type ModelOverrides = z.infer<typeof modelOverridesSchema>;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  relayPort: 11435,
+  dashboardPort: 11436,
+  dataDir: './data',
+  relayKeys: [] as string[],
+  metricsPublic: false,
+  connectTimeoutMs: 5_000,
+  firstByteTimeoutMs: 120_000,
+  idleTimeoutMs: 30_000,
+  totalTimeoutMs: 600_000,
+  maxConcurrent: 4,
+  maxQueue: 64,
+  queueTimeoutMs: 30_000,
+  maxRetries: 2,
+  retryBaseDelayMs: 100,
+  retryMaxDelayMs: 2_000,
+  probeIntervalMs: 10_000,
+  maxBodyBytes: 32 * 1024 * 1024,
+  logLevel: 'info',
+  targets: [{ name: 'local', url: 'http://127.0.0.1:11434' }],
+  models: {},
+  pools: [],
+} as const;
