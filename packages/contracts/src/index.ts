@@ -1,1 +1,83 @@
-export {};
+/**
+ * The wire contracts of Lookout as zod schemas, shared by the server and the web app: the snapshot,
+ * the WebSocket messages, alert rules and states, and the REST error body. Browser-safe: imports zod only.
+ */
+
+export type { AlertEvent, AlertScope, AlertState, AlertStateName } from './alerts.ts';
+export {
+  ALERT_STATE_NAMES,
+  AlertEventSchema,
+  AlertScopeSchema,
+  AlertStateNameSchema,
+  AlertStateSchema,
+} from './alerts.ts';
+export type { ApiError, Validated } from './errors.ts';
+export { ApiErrorSchema, fieldErrors, validate } from './errors.ts';
+export type {
+  AlertMessage,
+  DeltaMessage,
+  ErrorMessage,
+  ServerMessage,
+  SnapshotMessage,
+  TestPromptMessage,
+} from './messages.ts';
+export {
+  AlertMessageSchema,
+  applyDelta,
+  DeltaMessageSchema,
+  diffSnapshots,
+  ErrorMessageSchema,
+  ServerMessageSchema,
+  SnapshotMessageSchema,
+  TestPromptDoneSchema,
+  TestPromptErrorSchema,
+  TestPromptMessageSchema,
+  TestPromptTokenSchema,
+} from './messages.ts';
+export type { Outcome } from './outcomes.ts';
+export { OUTCOMES, OutcomeSchema, TIMEOUT_OUTCOMES } from './outcomes.ts';
+export type {
+  Rule,
+  RuleDraft,
+  RuleDraftInput,
+  RuleMetric,
+  RuleOp,
+  RuleScope,
+  RuleSeverity,
+} from './rules.ts';
+export {
+  MAX_FOR_SEC,
+  RULE_METRICS,
+  RULE_OPS,
+  RULE_SEVERITIES,
+  RuleDraftSchema,
+  RuleMetricSchema,
+  RuleOpSchema,
+  RuleSchema,
+  RuleScopeSchema,
+  RuleSeveritySchema,
+} from './rules.ts';
+export type { Snapshot } from './snapshot.ts';
+export { SnapshotSchema } from './snapshot.ts';
+export type {
+  LoadedModel,
+  ProbeError,
+  Quantiles,
+  Stats,
+  TargetHealth,
+  TargetState,
+  Window,
+  WindowName,
+} from './stats.ts';
+export {
+  LoadedModelSchema,
+  ProbeErrorSchema,
+  QuantilesSchema,
+  StatsSchema,
+  TargetHealthSchema,
+  TargetStateSchema,
+  WINDOW_NAMES,
+  WindowNameSchema,
+  WindowSchema,
+} from './stats.ts';
+export { IsoTimeSchema } from './time.ts';
