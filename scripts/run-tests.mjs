@@ -29,7 +29,9 @@ for (const suite of suites) {
   const sum = counts.reduce((a, c) => ({ p: a.p + c.p, f: a.f + c.f, s: a.s + c.s }), { p: 0, f: 0, s: 0 });
   // A suite that exits non-zero without reporting a failed test crashed: count it as one failure.
   if (run.status !== 0 && sum.f === 0) {
-    console.log(`${suite.name}: exited with ${run.status ?? run.signal} and reported no failed test; counted as 1 failed`);
+    console.log(
+      `${suite.name}: exited with ${run.status ?? run.signal} and reported no failed test; counted as 1 failed`,
+    );
     sum.f = 1;
   }
   console.log(`${suite.name}: ${sum.p} passed, ${sum.f} failed, ${sum.s} skipped`);

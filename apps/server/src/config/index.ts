@@ -1,4 +1,10 @@
-export { ConfigError, type ConfigProblem, type LoadConfigInput, type LoadedConfig, loadConfig } from './load.ts';
+export {
+  ConfigError,
+  type ConfigProblem,
+  type LoadConfigInput,
+  type LoadedConfig,
+  loadConfig,
+} from './load.ts';
 export {
   configSchema,
   DEFAULTS,

@@ -97,7 +97,9 @@ describe('loadConfig', () => {
       'lookout.yaml': 'targets:\n  - name: a\n    url: ftp://x\nrelayPrt: 1\n',
     });
     const problems = problemsOf(() => loadConfig({ cwd, env: {} }));
-    expect(problems).toContainEqual(expect.stringMatching(/lookout\.yaml: targets\[0\]\.url: expected an http/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/lookout\.yaml: targets\[0\]\.url: expected an http/),
+    );
     expect(problems).toContainEqual(expect.stringMatching(/lookout\.yaml: unknown key "relayPrt"/));
   });
 
@@ -122,7 +124,9 @@ describe('loadConfig', () => {
   });
 
   it('an explicit --config that does not exist is an error', () => {
-    const problems = problemsOf(() => loadConfig({ cwd: dir(), env: {}, argv: ['--config', 'missing.yaml'] }));
+    const problems = problemsOf(() =>
+      loadConfig({ cwd: dir(), env: {}, argv: ['--config', 'missing.yaml'] }),
+    );
     expect(problems[0]).toMatch(/missing\.yaml: cannot read/);
   });
 });

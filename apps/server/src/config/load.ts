@@ -200,7 +200,9 @@ function mergeTargets(previous: unknown, next: unknown): unknown {
   return next.map((t) => {
     const same = previous.find(
       (p): p is Record<string, unknown> =>
-        typeof p === 'object' && p !== null && (p as { name?: unknown }).name === (t as { name?: unknown }).name,
+        typeof p === 'object' &&
+        p !== null &&
+        (p as { name?: unknown }).name === (t as { name?: unknown }).name,
     );
     return same ? { ...same, ...(t as object) } : t;
   });

@@ -81,7 +81,11 @@ export const configSchema = z
     const names = new Set<string>();
     c.targets.forEach((t, i) => {
       if (names.has(t.name)) {
-        ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target "${t.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'name'],
+          message: `duplicate target "${t.name}"`,
+        });
       }
       names.add(t.name);
     });

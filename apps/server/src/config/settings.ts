@@ -65,7 +65,10 @@ export const SETTINGS: readonly SettingSpec[] = [
 
 /** `LOOKOUT_RELAY_PORT` -> `--relay-port`. */
 export function flagName(spec: { env: string }): string {
-  return `--${spec.env.replace(/^LOOKOUT_/, '').toLowerCase().replaceAll('_', '-')}`;
+  return `--${spec.env
+    .replace(/^LOOKOUT_/, '')
+    .toLowerCase()
+    .replaceAll('_', '-')}`;
 }
 
 export type ParseResult = { ok: true; value: unknown } | { ok: false; reason: string };

@@ -1,0 +1,21 @@
+import { Hono } from 'hono';
+import { requireAuth } from '../admin/auth.ts';
+import { type AdminDeps, createAdminApi } from '../admin/routes.ts';
+
+export interface DashboardDeps extends AdminDeps {
+  metricsPublic: boolean;
+}
+
+/** The dashboard listener: liveness, Prometheus metrics and the admin API. */
+export function createDashboardApp(deps: DashboardDeps): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (!deps.metricsPublic) app.use('/metrics', requireAuth(deps.auth));
+  app.get('/metrics', (c) =>
+    c.body(deps.metrics.renderPrometheus(), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    }),
+  );
+  app.route('/api', createAdminApi(deps));
+  return app;
+}

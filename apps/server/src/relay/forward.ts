@@ -1,0 +1,178 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type AttemptFailure,
+  type CallInfo,
+  type CallTarget,
+  executeCall,
+  isLookoutError,
+  type LookoutError,
+  type UpstreamResponse,
+} from '@lookout/client-core';
+import type { RelayTarget } from '../targets/registry.ts';
+import { clientResponseHeaders, upstreamRequestHeaders } from './http-io.ts';
+import { errorBody, midStreamErrorFrame } from './ollama-errors.ts';
+import type { RelayContext } from './types.ts';
+
+/** Endpoints whose calls may legitimately run for hours (a 40 GB pull), whatever the total budget. */
+const LONG_RUNNING = new Set(['/api/pull', '/api/push', '/api/create']);
+const LONG_RUNNING_TOTAL_MS = 6 * 3600 * 1000;
+
+export interface ForwardInput {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: CallInfo;
+  body: Buffer | undefined;
+  requestId: string;
+  /** Targets to try, best first (re-ranked per attempt when `rank` is given). */
+  rank: (tried: ReadonlySet<string>) => RelayTarget | undefined;
+}
+
+/**
+ * Sends one client call through the core (gate, budgets, retries with failover) and passes the answer
+ * back byte for byte as it arrives. A failure before the first byte becomes an Ollama-shaped error with
+ * the status of DESIGN.md; after it, the stream ends the way Ollama ends a failed stream.
+ */
+export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promise<void> {
+  const { req, res, info, requestId } = input;
+  const clientGone = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished) clientGone.abort(new Error('client closed the connection'));
+  };
+  res.on('close', onClose);
+
+  const first = input.rank(new Set());
+  const policy = first?.policyFor(info.model) ?? { timeouts: undefined, maxRetries: ctx.config.maxRetries };
+  const route = req.url ?? '/';
+  const totalTimeoutMs = LONG_RUNNING.has(routeOf(route))
+    ? Math.max(LONG_RUNNING_TOTAL_MS, policy.timeouts?.totalTimeoutMs ?? 0)
+    : undefined;
+  let firstPick: RelayTarget | undefined = first;
+  const tried = new Set<string>();
+  const pickTarget = (_attempt: number, failures: readonly AttemptFailure[]): CallTarget | undefined => {
+    for (const f of failures) tried.add(f.target);
+    const target = firstPick ?? input.rank(tried);
+    firstPick = undefined;
+    if (!target) return undefined;
+    const timeouts = target.policyFor(info.model).timeouts;
+    return {
+      name: target.name,
+      url: target.url,
+      gate: target.gate,
+      timeouts: totalTimeoutMs === undefined ? timeouts : { ...timeouts, totalTimeoutMs },
+    };
+  };
+
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await executeCall({
+      info,
+      request: {
+        headers: upstreamRequestHeaders(req.headers, { stripAuthorization: ctx.config.relayKeys.length > 0 }),
+        body: input.body,
+      },
+      pickTarget,
+      pool: ctx.pool,
+      retry: {
+        maxRetries: policy.maxRetries,
+        baseDelayMs: ctx.config.retryBaseDelayMs,
+        maxDelayMs: ctx.config.retryMaxDelayMs,
+      },
+      signal: clientGone.signal,
+      sink: ctx.sink,
+      onSinkError: (error) => ctx.log.error({ err: error }, 'metrics sink failed'),
+    });
+  } catch (error) {
+    res.off('close', onClose);
+    if (!clientGone.signal.aborted) sendCoreError(res, route, requestId, error);
+    return;
+  }
+
+  res.writeHead(upstream.status, {
+    ...clientResponseHeaders(upstream.headers),
+    'x-lookout-request-id': requestId,
+    'x-lookout-target': upstream.target,
+    'x-lookout-queue-ms': String(Math.round(upstream.queueWaitMs)),
+  });
+  if (info.streaming) res.flushHeaders();
+  await pipeBody(res, route, upstream, clientGone.signal);
+  res.off('close', onClose);
+}
+
+/** Copies the upstream body to the client with backpressure; ends it Ollama's way if it fails. */
+async function pipeBody(
+  res: ServerResponse,
+  route: string,
+  upstream: UpstreamResponse,
+  clientGone: AbortSignal,
+): Promise<void> {
+  let lastByte = 0x0a;
+  try {
+    for await (const chunk of upstream.body) {
+      if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
+      if (!res.write(chunk)) await drained(res, clientGone);
+      if (clientGone.aborted) break; // the iterator's return() closes the upstream request
+    }
+  } catch (error) {
+    if (clientGone.aborted || res.destroyed) return;
+    // Bytes may have gone out already: close the frame in progress, then Ollama's own error frame.
+    const message = isLookoutError(error) ? error.message : 'upstream stream failed';
+    if (lastByte !== 0x0a) res.write('\n');
+    if (upstream.framing === 'sse' && lastByte === 0x0a) res.write('\n');
+    res.end(midStreamErrorFrame(route, message));
+    return;
+  }
+  if (!res.destroyed) res.end();
+}
+
+function drained(res: ServerResponse, clientGone: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      clientGone.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    clientGone.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A failure before any byte reached the client, as the status DESIGN.md gives it. */
+export function sendCoreError(res: ServerResponse, route: string, requestId: string, error: unknown): void {
+  const failure: LookoutError | undefined = isLookoutError(error) ? error : undefined;
+  const outcome = failure?.outcome ?? 'network_error';
+  let status = 502;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'x-lookout-request-id': requestId,
+  };
+  if (failure?.target) headers['x-lookout-target'] = failure.target;
+  switch (outcome) {
+    case 'queue_full':
+    case 'queue_timeout':
+    case 'upstream_busy':
+      status = 503;
+      headers['retry-after'] = outcome === 'queue_full' ? '1' : '2';
+      break;
+    case 'timeout_connect':
+    case 'timeout_first_byte':
+    case 'timeout_total':
+    case 'timeout_idle':
+      status = 504;
+      break;
+    case 'bad_request':
+      status = 400;
+      break;
+    default:
+      status = 502;
+  }
+  const message = failure ? `lookout: ${failure.message}` : 'lookout: no target could be reached';
+  res.writeHead(status, headers);
+  res.end(errorBody(route, status, message));
+}
+
+function routeOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}

@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { UpstreamPool } from '@lookout/client-core';
+import { SessionSigner } from './admin/session.ts';
+import type { LookoutConfig } from './config/index.ts';
+import { createDashboardApp } from './dashboard/app.ts';
+import type { Logger } from './log.ts';
+import { MetricsEngine } from './metrics/index.ts';
+import { HealthProber } from './probes/health-prober.ts';
+import { createRelayApp } from './relay/app.ts';
+import { TargetRegistry } from './targets/registry.ts';
+import { TargetRouter } from './targets/router.ts';
+
+export interface StartOptions {
+  config: LookoutConfig;
+  adminToken: string;
+  log: Logger;
+}
+
+export interface RunningLookout {
+  relayUrl: string;
+  dashboardUrl: string;
+  registry: TargetRegistry;
+  metrics: MetricsEngine;
+  prober: HealthProber;
+  /** Stops listening, ends open calls, closes upstream connections. */
+  close(): Promise<void>;
+}
+
+/** Starts the whole process: the fleet, the probes, the metrics, and both listeners. */
+export async function startLookout({ config, adminToken, log }: StartOptions): Promise<RunningLookout> {
+  const registry = new TargetRegistry(config);
+  const router = new TargetRouter(registry.all, config.pools);
+  const pool = new UpstreamPool();
+  const metrics = new MetricsEngine({
+    gauges: {
+      targets: () =>
+        registry.all.map((t) => ({
+          name: t.name,
+          url: t.url,
+          queueDepth: t.gate.queueDepth,
+          inFlight: t.gate.inFlight,
+          maxConcurrent: t.gate.limits.maxConcurrent,
+        })),
+    },
+    targetInfo: {
+      info: (name) => {
+        const t = registry.get(name);
+        if (!t || t.health === 'unknown') return undefined;
+        return {
+          health: t.health,
+          loadedModels: t.loadedModels,
+          ...(t.version === undefined ? {} : { version: t.version }),
+          ...(t.lastProbeAt === undefined ? {} : { lastProbeAt: t.lastProbeAt }),
+          ...(t.lastError === undefined ? {} : { lastError: t.lastError }),
+        };
+      },
+    },
+  });
+  const prober = new HealthProber({
+    targets: registry.all,
+    pool,
+    sink: metrics,
+    intervalMs: config.probeIntervalMs,
+    log,
+  });
+
+  const relayApp = createRelayApp({ config, registry, router, pool, sink: metrics, log });
+  const relayServer = createServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
+    getRequestListener(relayApp.fetch, { autoCleanupIncoming: false }),
+  );
+  const dashboardApp = createDashboardApp({
+    auth: { adminToken, sessions: new SessionSigner(adminToken) },
+    registry,
+    metrics,
+    metricsPublic: config.metricsPublic,
+  });
+  const dashboardServer = createServer(getRequestListener(dashboardApp.fetch));
+
+  await prober.probeAll();
+  prober.start();
+  const relayPort = await listen(relayServer, config.host, config.relayPort);
+  const dashboardPort = await listen(dashboardServer, config.host, config.dashboardPort);
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    relayUrl: `http://${host}:${relayPort}`,
+    dashboardUrl: `http://${host}:${dashboardPort}`,
+    registry,
+    metrics,
+    prober,
+    async close() {
+      await prober.stop();
+      await Promise.all([closeServer(relayServer), closeServer(dashboardServer)]);
+      await pool.close();
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
