@@ -16,6 +16,7 @@ import type { RelayContext } from './types.ts';
 /** Endpoints whose calls may legitimately run for hours (a 40 GB pull), whatever the total budget. */
 const LONG_RUNNING = new Set(['/api/pull', '/api/push', '/api/create']);
 const LONG_RUNNING_TOTAL_MS = 6 * 3600 * 1000;
+const LF = 0x0a;
 
 export interface ForwardInput {
   req: IncomingMessage;
@@ -105,10 +106,16 @@ async function pipeBody(
   upstream: UpstreamResponse,
   clientGone: AbortSignal,
 ): Promise<void> {
-  let lastByte = 0x0a;
+  // The last two bytes sent, to close a frame cut in the middle before the error frame.
+  let beforeLast = LF;
+  let last = LF;
   try {
     for await (const chunk of upstream.body) {
-      if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
+      const n = chunk.length;
+      if (n > 0) {
+        beforeLast = n >= 2 ? chunk[n - 2]! : last;
+        last = chunk[n - 1]!;
+      }
       if (!res.write(chunk)) await drained(res, clientGone);
       if (clientGone.aborted) break; // the iterator's return() closes the upstream request
     }
@@ -116,8 +123,8 @@ async function pipeBody(
     if (clientGone.aborted || res.destroyed) return;
     // Bytes may have gone out already: close the frame in progress, then Ollama's own error frame.
     const message = isLookoutError(error) ? error.message : 'upstream stream failed';
-    if (lastByte !== 0x0a) res.write('\n');
-    if (upstream.framing === 'sse' && lastByte === 0x0a) res.write('\n');
+    if (last !== LF) res.write(upstream.framing === 'sse' ? '\n\n' : '\n');
+    else if (upstream.framing === 'sse' && beforeLast !== LF) res.write('\n');
     res.end(midStreamErrorFrame(route, message));
     return;
   }
