@@ -5,6 +5,8 @@ import { UpstreamPool } from '@lookout/client-core';
 import { SessionSigner } from './admin/session.ts';
 import type { LookoutConfig } from './config/index.ts';
 import { createDashboardApp } from './dashboard/app.ts';
+import { LiveHub } from './live/hub.ts';
+import { attachLiveUpgrade } from './live/upgrade.ts';
 import type { Logger } from './log.ts';
 import { MetricsEngine } from './metrics/index.ts';
 import { HealthProber } from './probes/health-prober.ts';
@@ -24,6 +26,7 @@ export interface RunningLookout {
   registry: TargetRegistry;
   metrics: MetricsEngine;
   prober: HealthProber;
+  hub: LiveHub;
   /** Stops listening, ends open calls, closes upstream connections. */
   close(): Promise<void>;
 }
@@ -71,13 +74,17 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
     getRequestListener(relayApp.fetch, { autoCleanupIncoming: false }),
   );
+  const sessions = new SessionSigner(adminToken);
   const dashboardApp = createDashboardApp({
-    auth: { adminToken, sessions: new SessionSigner(adminToken) },
+    auth: { adminToken, sessions },
     registry,
     metrics,
     metricsPublic: config.metricsPublic,
   });
   const dashboardServer = createServer(getRequestListener(dashboardApp.fetch));
+  const hub = new LiveHub({ buildSnapshot: () => metrics.buildSnapshot(), log });
+  const wss = attachLiveUpgrade(dashboardServer, { adminToken, sessions, hub });
+  hub.start();
 
   await prober.probeAll();
   prober.start();
@@ -91,8 +98,11 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     registry,
     metrics,
     prober,
+    hub,
     async close() {
       await prober.stop();
+      hub.stop();
+      wss.close();
       await Promise.all([closeServer(relayServer), closeServer(dashboardServer)]);
       await pool.close();
     },
