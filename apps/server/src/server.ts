@@ -9,6 +9,7 @@ import { LiveHub } from './live/hub.ts';
 import { attachLiveUpgrade } from './live/upgrade.ts';
 import type { Logger } from './log.ts';
 import { MetricsEngine } from './metrics/index.ts';
+import { GenerationProber } from './probes/generation-prober.ts';
 import { HealthProber } from './probes/health-prober.ts';
 import { createRelayApp } from './relay/app.ts';
 import { TargetRegistry } from './targets/registry.ts';
@@ -26,6 +27,7 @@ export interface RunningLookout {
   registry: TargetRegistry;
   metrics: MetricsEngine;
   prober: HealthProber;
+  generationProber: GenerationProber;
   hub: LiveHub;
   /** Stops listening, ends open calls, closes upstream connections. */
   close(): Promise<void>;
@@ -69,6 +71,14 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     log,
   });
 
+  const generationProber = new GenerationProber({
+    targets: registry.all,
+    pool,
+    sink: metrics,
+    intervalMs: config.generationProbeIntervalMs,
+    log,
+  });
+
   const relayApp = createRelayApp({ config, registry, router, pool, sink: metrics, log });
   const relayServer = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
@@ -88,6 +98,7 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
 
   await prober.probeAll();
   prober.start();
+  generationProber.start();
   const relayPort = await listen(relayServer, config.host, config.relayPort);
   const dashboardPort = await listen(dashboardServer, config.host, config.dashboardPort);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -98,9 +109,11 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     registry,
     metrics,
     prober,
+    generationProber,
     hub,
     async close() {
       await prober.stop();
+      generationProber.stop();
       hub.stop();
       wss.close();
       await Promise.all([closeServer(relayServer), closeServer(dashboardServer)]);

@@ -8,6 +8,7 @@ export {
 export {
   configSchema,
   DEFAULTS,
+  type GenerationProbeConfig,
   type LookoutConfig,
   type ModelOverrides,
   type PoolConfig,

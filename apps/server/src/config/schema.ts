@@ -27,6 +27,17 @@ const targetUrlSchema = z
   }, 'expected an http(s) URL with no path, like http://127.0.0.1:11434')
   .transform((s) => new URL(s).origin);
 
+/** The tiny generation that measures a target's time to first token. */
+const generationProbeSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** Model to probe; default: the first generation model already loaded. */
+  model: z.string().min(1).optional(),
+  prompt: z.string().min(1).max(2000).optional(),
+  intervalMs: z.number().int().min(1000).max(86_400_000).optional(),
+  /** Probe `model` even when it is not loaded (this loads it, and keeps it loaded). */
+  loadModel: z.boolean().optional(),
+});
+
 export const targetSchema = z.strictObject({
   name: targetNameSchema,
   url: targetUrlSchema,
@@ -36,6 +47,7 @@ export const targetSchema = z.strictObject({
   ...timeoutOverrides,
   /** Per-model overrides on this target (override the global `models` entry). */
   models: z.record(z.string().min(1), modelOverridesSchema).optional(),
+  generationProbe: generationProbeSchema.optional(),
 });
 
 /** A pool keeps some models on some targets (e.g. embeddings apart from chat). */
@@ -66,6 +78,7 @@ export const configSchema = z
     retryBaseDelayMs: z.number().int().min(1).max(60_000),
     retryMaxDelayMs: z.number().int().min(1).max(600_000),
     probeIntervalMs: z.number().int().min(500).max(3_600_000),
+    generationProbeIntervalMs: z.number().int().min(0).max(86_400_000),
     maxBodyBytes: z
       .number()
       .int()
@@ -116,6 +129,7 @@ export type LookoutConfig = z.infer<typeof configSchema>;
 export type TargetConfig = LookoutConfig['targets'][number];
 export type PoolConfig = LookoutConfig['pools'][number];
 export type ModelOverrides = z.infer<typeof modelOverridesSchema>;
+export type GenerationProbeConfig = z.infer<typeof generationProbeSchema>;
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -135,6 +149,7 @@ export const DEFAULTS = {
   retryBaseDelayMs: 100,
   retryMaxDelayMs: 2_000,
   probeIntervalMs: 10_000,
+  generationProbeIntervalMs: 30_000,
   maxBodyBytes: 32 * 1024 * 1024,
   logLevel: 'info',
   targets: [{ name: 'local', url: 'http://127.0.0.1:11434' }],

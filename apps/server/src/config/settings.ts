@@ -32,6 +32,7 @@ export type ScalarKey =
   | 'retryBaseDelayMs'
   | 'retryMaxDelayMs'
   | 'probeIntervalMs'
+  | 'generationProbeIntervalMs'
   | 'maxBodyBytes'
   | 'logLevel';
 
@@ -59,6 +60,12 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'retryBaseDelayMs', env: 'LOOKOUT_RETRY_BASE_DELAY_MS', kind: 'ms', help: 'first backoff step' },
   { key: 'retryMaxDelayMs', env: 'LOOKOUT_RETRY_MAX_DELAY_MS', kind: 'ms', help: 'backoff cap' },
   { key: 'probeIntervalMs', env: 'LOOKOUT_PROBE_INTERVAL_MS', kind: 'ms', help: 'health probe period' },
+  {
+    key: 'generationProbeIntervalMs',
+    env: 'LOOKOUT_GENERATION_PROBE_INTERVAL_MS',
+    kind: 'ms',
+    help: 'generation (TTFT) probe period; 0 turns it off',
+  },
   { key: 'maxBodyBytes', env: 'LOOKOUT_MAX_BODY_BYTES', kind: 'bytes', help: 'largest request body' },
   { key: 'logLevel', env: 'LOOKOUT_LOG_LEVEL', kind: 'string', help: 'error, warn, info or debug' },
 ];

@@ -7,6 +7,8 @@ import { renderPrometheus } from './prometheus.ts';
 import { NO_MODEL, NO_TARGET, SeriesStore } from './series.ts';
 import { SLOT_MS, slotOf } from './slots.ts';
 import { buildSnapshot } from './snapshot.ts';
+import type { SeriesSpan } from './span.ts';
+import { aggregateSpan } from './span.ts';
 import type {
   EngineAnomalies,
   GaugeSource,
@@ -142,6 +144,25 @@ export class MetricsEngine implements MetricsSink, CallEventSink, MetricsReader 
       lateEvents: this.lateEvents,
       internalErrors: this.internalErrors,
     };
+  }
+
+  /** Monotonic milliseconds now, on the engine's clock (that of `CallEvent.atMs`). */
+  nowMs(): number {
+    return this.now();
+  }
+
+  /** Wall-clock epoch milliseconds of a monotonic time on the engine's clock. */
+  epochMsOf(monotonicMs: number): number {
+    return this.toEpochMs(monotonicMs);
+  }
+
+  /**
+   * Per (target, model, source) with any, the calls that ended in [fromMs, toMs) of monotonic time,
+   * counted by whole 10 s slots (a slot counts when its start is in the span); only the last 15
+   * minutes are kept. The history rollups read each minute through this.
+   */
+  spanAggregates(fromMs: number, toMs: number): SeriesSpan[] {
+    return aggregateSpan(this.store, Math.ceil(fromMs / SLOT_MS), Math.ceil(toMs / SLOT_MS));
   }
 
   get openCalls(): number {

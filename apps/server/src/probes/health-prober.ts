@@ -67,10 +67,9 @@ export class HealthProber {
     }
   }
 
-  /** Probes at once, then every interval. */
+  /** Probes every interval (the caller runs the first round, usually awaiting it before serving). */
   start(): void {
     if (this.timer) return;
-    void this.probeAll();
     this.timer = setInterval(() => void this.probeAll(), this.options.intervalMs);
     this.timer.unref();
   }
@@ -105,10 +104,10 @@ export class HealthProber {
       }));
       state.badStreak = 0;
       state.goodStreak++;
+      target.lastError = undefined;
       if (target.health !== 'up' && (target.health === 'unknown' || state.goodStreak >= this.successesToUp)) {
         if (target.health === 'down') this.options.log.info({ target: target.name }, 'target is up again');
         target.health = 'up';
-        target.lastError = undefined;
       }
     } catch (error) {
       state.goodStreak = 0;

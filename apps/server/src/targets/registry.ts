@@ -13,6 +13,18 @@ export interface LoadedModel {
   expiresAt: string;
 }
 
+/** One generation probe of a target. */
+export interface GenerationProbeResult {
+  at: string;
+  model: string | undefined;
+  status: 'ok' | 'failed' | 'skipped';
+  ttftMs?: number;
+  totalMs?: number;
+  /** Why it failed (the core's error code and message) or was skipped. */
+  code?: string;
+  message?: string;
+}
+
 /** Call budgets and retries for one call on one target and model. */
 export interface CallPolicy {
   timeouts: Timeouts;
@@ -31,9 +43,11 @@ export class RelayTarget implements RoutableTarget {
   version: string | undefined;
   lastProbeAt: string | undefined;
   lastError: { code: string; message: string } | undefined;
+  /** The last generation probe: what it measured, or why it failed or was skipped. */
+  lastGenerationProbe: GenerationProbeResult | undefined;
 
   constructor(
-    private readonly config: TargetConfig,
+    readonly config: TargetConfig,
     private readonly global: LookoutConfig,
   ) {
     this.name = config.name;
