@@ -40,6 +40,18 @@ for (const suite of suites) {
   skipped += sum.s;
 }
 
+// Static checks count as one test each: a type error or a lint error fails CI like a failing test.
+for (const [name, args] of [
+  ['typecheck', ['run', 'typecheck']],
+  ['lint', ['run', 'lint']],
+]) {
+  console.log(`\n=== ${name} ===`);
+  const run = spawnSync('pnpm', args, { cwd: root, stdio: 'inherit' });
+  if (run.status === 0) passed++;
+  else failed++;
+  console.log(`${name}: ${run.status === 0 ? 'passed' : 'failed'}`);
+}
+
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);
 
