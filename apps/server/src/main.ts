@@ -2,6 +2,7 @@ import { resolveAdminToken } from './admin/token.ts';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './log.ts';
 import { startLookout } from './server.ts';
+import { isStoreError } from './store/index.ts';
 
 /** `pnpm start`: load the configuration, start both listeners, stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -49,6 +50,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (isStoreError(error)) {
+    process.stderr.write(`lookout: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`lookout: failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import { UpstreamPool } from '@lookout/client-core';
 import { SessionSigner } from './admin/session.ts';
 import type { LookoutConfig } from './config/index.ts';
 import { createDashboardApp } from './dashboard/app.ts';
+import { RollupJob } from './history/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { attachLiveUpgrade } from './live/upgrade.ts';
 import type { Logger } from './log.ts';
@@ -12,8 +13,10 @@ import { MetricsEngine } from './metrics/index.ts';
 import { GenerationProber } from './probes/generation-prober.ts';
 import { HealthProber } from './probes/health-prober.ts';
 import { createRelayApp } from './relay/app.ts';
+import { openStore, type Store } from './store/index.ts';
 import { TargetRegistry } from './targets/registry.ts';
 import { TargetRouter } from './targets/router.ts';
+import { TestPromptService, TestRunTable } from './test-prompts/index.ts';
 
 export interface StartOptions {
   config: LookoutConfig;
@@ -26,6 +29,7 @@ export interface RunningLookout {
   dashboardUrl: string;
   registry: TargetRegistry;
   metrics: MetricsEngine;
+  store: Store;
   prober: HealthProber;
   generationProber: GenerationProber;
   hub: LiveHub;
@@ -63,6 +67,14 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
       },
     },
   });
+  const store = openStore(config.dataDir);
+  const rollupJob = new RollupJob({
+    metrics,
+    rollups: store.rollups,
+    retentionMs: config.historyRetentionDays * 24 * 3600 * 1000,
+    onError: (error) => log.warn({ code: error.code, err: error.cause }, error.message),
+  });
+
   const prober = new HealthProber({
     targets: registry.all,
     pool,
@@ -84,23 +96,47 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
     getRequestListener(relayApp.fetch, { autoCleanupIncoming: false }),
   );
+  const hub = new LiveHub({ buildSnapshot: () => metrics.buildSnapshot(), log });
+  const testPrompts = new TestPromptService({
+    registry,
+    router,
+    pool,
+    sink: metrics,
+    runs: new TestRunTable(store.db),
+    broadcast: (message) => hub.broadcast(message),
+    log,
+  });
   const sessions = new SessionSigner(adminToken);
   const dashboardApp = createDashboardApp({
     auth: { adminToken, sessions },
     registry,
     metrics,
+    store,
+    testPrompts,
     metricsPublic: config.metricsPublic,
   });
   const dashboardServer = createServer(getRequestListener(dashboardApp.fetch));
-  const hub = new LiveHub({ buildSnapshot: () => metrics.buildSnapshot(), log });
   const wss = attachLiveUpgrade(dashboardServer, { adminToken, sessions, hub });
   hub.start();
 
+  let relayPort: number;
+  let dashboardPort: number;
+  try {
+    relayPort = await listen(relayServer, config.host, config.relayPort);
+    dashboardPort = await listen(dashboardServer, config.host, config.dashboardPort);
+  } catch (error) {
+    hub.stop();
+    wss.close();
+    relayServer.close();
+    dashboardServer.close();
+    await pool.close();
+    store.close();
+    throw error;
+  }
   await prober.probeAll();
   prober.start();
   generationProber.start();
-  const relayPort = await listen(relayServer, config.host, config.relayPort);
-  const dashboardPort = await listen(dashboardServer, config.host, config.dashboardPort);
+  rollupJob.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
@@ -108,16 +144,23 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     dashboardUrl: `http://${host}:${dashboardPort}`,
     registry,
     metrics,
+    store,
     prober,
     generationProber,
     hub,
     async close() {
       await prober.stop();
       generationProber.stop();
+      testPrompts.stop();
       hub.stop();
       wss.close();
       await Promise.all([closeServer(relayServer), closeServer(dashboardServer)]);
       await pool.close();
+      // After both listeners closed, so the last calls are counted in the flushed minute.
+      rollupJob.stop();
+      const flushed = rollupJob.flush();
+      if (!flushed.ok) log.warn({ code: flushed.error.code }, flushed.error.message);
+      store.close();
     },
   };
 }

@@ -23,6 +23,8 @@ export const AlertStateSchema = z.object({
   threshold: z.number(),
   /** When the current state began. */
   since: IsoTimeSchema,
+  /** Set while a silence mutes this alert's notifications: when the last matching silence ends. */
+  silencedUntil: IsoTimeSchema.optional(),
 });
 export type AlertState = z.infer<typeof AlertStateSchema>;
 
@@ -37,7 +39,10 @@ export const AlertEventSchema = z.object({
   from: AlertStateNameSchema,
   to: AlertStateNameSchema,
   value: z.number().nullable(),
+  /** The threshold crossed: `recoverThreshold` (when set) on a resolution, `threshold` otherwise. */
   threshold: z.number(),
   at: IsoTimeSchema,
+  /** On a resolution (firing -> ok): how long the alert was firing. */
+  durationMs: z.number().int().nonnegative().optional(),
 });
 export type AlertEvent = z.infer<typeof AlertEventSchema>;

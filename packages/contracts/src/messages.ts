@@ -5,6 +5,7 @@ import type { Snapshot } from './snapshot.ts';
 import { SnapshotSchema } from './snapshot.ts';
 import type { TargetState } from './stats.ts';
 import { StatsSchema, TargetStateSchema } from './stats.ts';
+import { TestPromptTimingsSchema } from './test-prompts.ts';
 import { IsoTimeSchema } from './time.ts';
 
 const seq = z.number().int().nonnegative();
@@ -48,17 +49,13 @@ export const TestPromptTokenSchema = z.object({
   text: z.string(),
 });
 
-/** A test prompt run completed; measures as the metrics define them (null when not applicable). */
+/** A test prompt run completed, with its timing breakdown. */
 export const TestPromptDoneSchema = z.object({
   type: z.literal('test_prompt'),
   runId,
   event: z.literal('done'),
   target: z.string(),
-  latencyMs: z.number().nonnegative(),
-  ttftMs: z.number().nonnegative().nullable(),
-  queueWaitMs: z.number().nonnegative().nullable(),
-  tokensPerSec: z.number().nonnegative().nullable(),
-  evalCount: z.number().int().nonnegative().nullable(),
+  timings: TestPromptTimingsSchema,
 });
 
 /** A test prompt run failed; `outcome` as the metrics count it, `code` the core's error code. */

@@ -128,6 +128,7 @@ function checkRule(rule: RuleCore, ctx: z.RefinementCtx): void {
       });
   };
   checkBounds('threshold', threshold);
+  checkCanFire(rule, ctx);
   if (metric === 'target_down' && op !== '>')
     ctx.addIssue({
       code: 'custom',
@@ -148,6 +149,27 @@ function checkRule(rule: RuleCore, ctx: z.RefinementCtx): void {
       path: ['recoverThreshold'],
       message: `recoverThreshold must be >= threshold (${threshold}) when op is "<"`,
     });
+}
+
+/**
+ * A threshold the value can never cross makes a rule that never fires: refuse it, naming why. Values
+ * past the bounds are already reported by `checkBounds`; these are the edge cases within them.
+ */
+function checkCanFire({ metric, op, threshold }: RuleCore, ctx: z.RefinementCtx): void {
+  if (op === '>' && FRACTION_METRICS.has(metric) && threshold === 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['threshold'],
+      message: `threshold must be below 1 for ${metric} with op ">" (the value is never above 1)`,
+    });
+  }
+  if (op === '<' && threshold === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['threshold'],
+      message: 'threshold must be above 0 when op is "<" (no value is below 0)',
+    });
+  }
 }
 
 /** A stored alert rule. */

@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { MetricsReader } from '../metrics/index.ts';
+import type { Store } from '../store/index.ts';
 import type { TargetRegistry } from '../targets/registry.ts';
+import { createTestPromptApi, type TestPromptService } from '../test-prompts/index.ts';
 import { type AuthOptions, requireAuth } from './auth.ts';
+import { createHistoryApi } from './history-routes.ts';
 import { SESSION_COOKIE, SESSION_MAX_AGE_SEC } from './session.ts';
 import { tokenMatches } from './token.ts';
 
@@ -10,6 +13,8 @@ export interface AdminDeps {
   auth: AuthOptions;
   registry: TargetRegistry;
   metrics: MetricsReader;
+  store: Pick<Store, 'rollups'>;
+  testPrompts: TestPromptService;
 }
 
 /** `/api/*`: sign-in, and the read side of the fleet for the dashboard. */
@@ -49,6 +54,8 @@ export function createAdminApi(deps: AdminDeps): Hono {
   });
 
   api.use(requireAuth(deps.auth));
+  api.route('/', createHistoryApi({ store: deps.store }));
+  api.route('/', createTestPromptApi(deps.testPrompts));
 
   api.get('/snapshot', (c) => c.json(deps.metrics.buildSnapshot()));
 

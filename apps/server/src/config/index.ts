@@ -13,5 +13,6 @@ export {
   type ModelOverrides,
   type PoolConfig,
   type TargetConfig,
+  type WebhookConfig,
 } from './schema.ts';
 export { flagName, SETTINGS } from './settings.ts';

@@ -1,3 +1,4 @@
+import { WebhookHeadersSchema, WebhookKindSchema } from '@lookout/contracts';
 import { z } from 'zod';
 
 /** Budgets a target or a model can override; absent fields inherit. */
@@ -58,6 +59,34 @@ export const poolSchema = z.strictObject({
   targets: z.array(targetNameSchema).min(1),
 });
 
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** A notification webhook from `lookout.yaml` (rules name it by `id` in `notify`). */
+export const webhookConfigSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'use letters, digits, ".", "_" or "-" (at most 63)'),
+  name: z.string().min(1).max(200).optional(),
+  url: z.string().refine(isHttpUrl, 'expected an http(s) URL'),
+  kind: WebhookKindSchema.default('json'),
+  headers: WebhookHeadersSchema.optional(),
+});
+
+const publicUrlSchema = z
+  .string()
+  .refine(
+    isHttpUrl,
+    'expected the http(s) address people open the dashboard at, like https://lookout.example.com',
+  )
+  .transform((s) => s.replace(/\/+$/, ''));
+
 export const configSchema = z
   .strictObject({
     host: z.string().min(1),
@@ -84,11 +113,16 @@ export const configSchema = z
       .int()
       .min(1024)
       .max(1024 * 1024 * 1024),
+    historyRetentionDays: z.number().int().min(1).max(3650),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']),
     targets: z.array(targetSchema).min(1, 'at least one target is needed'),
     /** Per-model overrides on every target. */
     models: z.record(z.string().min(1), modelOverridesSchema),
     pools: z.array(poolSchema),
+    /** Where notifications link to; default: the dashboard listener's address. */
+    publicUrl: publicUrlSchema.optional(),
+    /** Alert notification webhooks (more can be added in the dashboard). */
+    webhooks: z.array(webhookConfigSchema),
   })
   .superRefine((c, ctx) => {
     const names = new Set<string>();
@@ -113,6 +147,13 @@ export const configSchema = z
         }
       });
     });
+    const webhookIds = new Set<string>();
+    c.webhooks.forEach((w, i) => {
+      if (webhookIds.has(w.id)) {
+        ctx.addIssue({ code: 'custom', path: ['webhooks', i, 'id'], message: `duplicate webhook "${w.id}"` });
+      }
+      webhookIds.add(w.id);
+    });
     if (c.retryMaxDelayMs < c.retryBaseDelayMs) {
       ctx.addIssue({
         code: 'custom',
@@ -130,6 +171,7 @@ export type TargetConfig = LookoutConfig['targets'][number];
 export type PoolConfig = LookoutConfig['pools'][number];
 export type ModelOverrides = z.infer<typeof modelOverridesSchema>;
 export type GenerationProbeConfig = z.infer<typeof generationProbeSchema>;
+export type WebhookConfig = z.infer<typeof webhookConfigSchema>;
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -151,8 +193,10 @@ export const DEFAULTS = {
   probeIntervalMs: 10_000,
   generationProbeIntervalMs: 30_000,
   maxBodyBytes: 32 * 1024 * 1024,
+  historyRetentionDays: 7,
   logLevel: 'info',
   targets: [{ name: 'local', url: 'http://127.0.0.1:11434' }],
   models: {},
   pools: [],
+  webhooks: [],
 } as const;

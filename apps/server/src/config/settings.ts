@@ -34,7 +34,9 @@ export type ScalarKey =
   | 'probeIntervalMs'
   | 'generationProbeIntervalMs'
   | 'maxBodyBytes'
-  | 'logLevel';
+  | 'historyRetentionDays'
+  | 'logLevel'
+  | 'publicUrl';
 
 export const SETTINGS: readonly SettingSpec[] = [
   { key: 'host', env: 'LOOKOUT_HOST', kind: 'string', help: 'bind address of both listeners' },
@@ -67,7 +69,19 @@ export const SETTINGS: readonly SettingSpec[] = [
     help: 'generation (TTFT) probe period; 0 turns it off',
   },
   { key: 'maxBodyBytes', env: 'LOOKOUT_MAX_BODY_BYTES', kind: 'bytes', help: 'largest request body' },
+  {
+    key: 'historyRetentionDays',
+    env: 'LOOKOUT_HISTORY_RETENTION_DAYS',
+    kind: 'count',
+    help: 'days of per-minute history kept',
+  },
   { key: 'logLevel', env: 'LOOKOUT_LOG_LEVEL', kind: 'string', help: 'error, warn, info or debug' },
+  {
+    key: 'publicUrl',
+    env: 'LOOKOUT_PUBLIC_URL',
+    kind: 'string',
+    help: 'dashboard address used in alert notification links',
+  },
 ];
 
 /** `LOOKOUT_RELAY_PORT` -> `--relay-port`. */

@@ -158,8 +158,8 @@ export class MetricsEngine implements MetricsSink, CallEventSink, MetricsReader 
 
   /**
    * Per (target, model, source) with any, the calls that ended in [fromMs, toMs) of monotonic time,
-   * counted by whole 10 s slots (a slot counts when its start is in the span); only the last 15
-   * minutes are kept. The history rollups read each minute through this.
+   * counted by whole 10 s slots (a slot counts when its start is in the span); slots older than 15
+   * minutes may be gone. The history rollups read each minute through this.
    */
   spanAggregates(fromMs: number, toMs: number): SeriesSpan[] {
     return aggregateSpan(this.store, Math.ceil(fromMs / SLOT_MS), Math.ceil(toMs / SLOT_MS));

@@ -13,7 +13,7 @@ export interface SeriesSpan {
 
 /**
  * Every series with calls ending in slots [fromSlot, toSlot), each merged into a fresh aggregate (the
- * caller owns it). Only slots still in the 15-minute ring count.
+ * caller owns it). A slot is kept until the ring reuses its place, 15 minutes later or more.
  */
 export function aggregateSpan(store: SeriesStore, fromSlot: number, toSlot: number): SeriesSpan[] {
   const spans: SeriesSpan[] = [];
