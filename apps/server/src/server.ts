@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { UpstreamPool } from '@lookout/client-core';
+import type { ServerMessage } from '@lookout/contracts';
 import { SessionSigner } from './admin/session.ts';
+import { AlertService } from './alerts/index.ts';
 import type { LookoutConfig } from './config/index.ts';
 import { createDashboardApp } from './dashboard/app.ts';
 import { RollupJob } from './history/index.ts';
@@ -30,6 +32,7 @@ export interface RunningLookout {
   registry: TargetRegistry;
   metrics: MetricsEngine;
   store: Store;
+  alerts: AlertService;
   prober: HealthProber;
   generationProber: GenerationProber;
   hub: LiveHub;
@@ -96,14 +99,28 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
     getRequestListener(relayApp.fetch, { autoCleanupIncoming: false }),
   );
-  const hub = new LiveHub({ buildSnapshot: () => metrics.buildSnapshot(), log });
+  let publicUrl = config.publicUrl ?? '';
+  let broadcast: (message: ServerMessage) => void = () => {};
+  const alerts = new AlertService({
+    db: store.db,
+    metrics,
+    log,
+    webhooks: config.webhooks,
+    broadcast: (message) => broadcast(message),
+    publicUrl: () => publicUrl,
+  });
+  const hub = new LiveHub({
+    buildSnapshot: () => metrics.buildSnapshot(undefined, alerts.currentStates()),
+    log,
+  });
+  broadcast = (message) => hub.broadcast(message);
   const testPrompts = new TestPromptService({
     registry,
     router,
     pool,
     sink: metrics,
     runs: new TestRunTable(store.db),
-    broadcast: (message) => hub.broadcast(message),
+    broadcast,
     log,
   });
   const sessions = new SessionSigner(adminToken);
@@ -113,6 +130,7 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     metrics,
     store,
     testPrompts,
+    alerts,
     metricsPublic: config.metricsPublic,
   });
   const dashboardServer = createServer(getRequestListener(dashboardApp.fetch));
@@ -138,6 +156,8 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
   generationProber.start();
   rollupJob.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  publicUrl ||= `http://${host}:${dashboardPort}`;
+  alerts.start();
 
   return {
     relayUrl: `http://${host}:${relayPort}`,
@@ -145,6 +165,7 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     registry,
     metrics,
     store,
+    alerts,
     prober,
     generationProber,
     hub,
@@ -157,6 +178,7 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
       await Promise.all([closeServer(relayServer), closeServer(dashboardServer)]);
       await pool.close();
       // After both listeners closed, so the last calls are counted in the flushed minute.
+      await alerts.stop();
       rollupJob.stop();
       const flushed = rollupJob.flush();
       if (!flushed.ok) log.warn({ code: flushed.error.code }, flushed.error.message);

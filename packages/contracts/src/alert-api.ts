@@ -19,11 +19,9 @@ const pageLimit = z
       .max(MAX_PAGE_SIZE, { error: `limit must be <= ${MAX_PAGE_SIZE}` }),
   );
 
-const cursor = z
-  .string()
-  .regex(/^[1-9]\d{0,15}$/, {
-    error: (issue) => `before must be an id from a previous page; ${got(issue.input)}`,
-  });
+const cursor = z.string().regex(/^[1-9]\d{0,15}$/, {
+  error: (issue) => `before must be an id from a previous page; ${got(issue.input)}`,
+});
 
 const name = (field: string) =>
   z

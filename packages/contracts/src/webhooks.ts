@@ -33,12 +33,17 @@ export const WebhookUrlSchema = z
 /** Extra request headers (e.g. `Authorization`): HTTP token names, values without line breaks. */
 export const WebhookHeadersSchema = z
   .record(
-    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, { error: 'header names must be HTTP tokens' }),
+    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/),
     z
       .string({ error: 'header values must be strings' })
       .max(4096, { error: 'header values must be at most 4096 characters' })
       .refine((v) => !/[\r\n\0]/.test(v), { error: 'header values must not contain line breaks' }),
-    { error: 'headers must be an object of name -> value' },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? "header names must be HTTP tokens (letters, digits and !#$%&'*+.^_`|~-)"
+          : 'headers must be an object of name -> value',
+    },
   )
   .refine((h) => Object.keys(h).length <= 20, { error: 'at most 20 headers' })
   .refine((h) => !Object.keys(h).some((k) => k.toLowerCase() === 'content-type'), {

@@ -116,6 +116,21 @@ describe('alert API: rules', () => {
     }
   });
 
+  it('resolves the firing alerts of a rule when it is deleted, and pages the resolution', async () => {
+    const draft = { name: 'deep', metric: 'queue_depth', op: '>', threshold: 5, notify: ['ops'] };
+    const { rule } = RuleResponseSchema.parse((await call('POST', '/rules', draft)).body);
+    fleet.target('gpu-1').queueDepth = 9;
+    clock.advance(5_000);
+    service.evaluateNow();
+    expect((await call('DELETE', `/rules/${rule.id}`)).status).toBe(204);
+    await service.notifier.whenIdle();
+    const pages = receiver.received.map((r) => r.json<{ kind: string; value: number | null }>());
+    expect(pages.map((p) => [p.kind, p.value])).toEqual([
+      ['firing', 9],
+      ['resolved', null],
+    ]);
+  });
+
   it('answers invalid rules with 400 naming the field and the reason', async () => {
     const bad = (patch: Record<string, unknown>) => fieldsOf('POST', '/rules', { ...valid, ...patch });
     expect(Object.keys(await bad({ metric: 'latency_p42_ms' }))).toEqual(['metric']);

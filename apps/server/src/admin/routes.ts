@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
+import type { AlertService } from '../alerts/index.ts';
 import type { MetricsReader } from '../metrics/index.ts';
 import type { Store } from '../store/index.ts';
 import type { TargetRegistry } from '../targets/registry.ts';
 import { createTestPromptApi, type TestPromptService } from '../test-prompts/index.ts';
+import { createAlertsApi } from './alert-routes.ts';
 import { type AuthOptions, requireAuth } from './auth.ts';
 import { createHistoryApi } from './history-routes.ts';
 import { SESSION_COOKIE, SESSION_MAX_AGE_SEC } from './session.ts';
@@ -15,6 +17,7 @@ export interface AdminDeps {
   metrics: MetricsReader;
   store: Pick<Store, 'rollups'>;
   testPrompts: TestPromptService;
+  alerts: AlertService;
 }
 
 /** `/api/*`: sign-in, and the read side of the fleet for the dashboard. */
@@ -56,8 +59,9 @@ export function createAdminApi(deps: AdminDeps): Hono {
   api.use(requireAuth(deps.auth));
   api.route('/', createHistoryApi({ store: deps.store }));
   api.route('/', createTestPromptApi(deps.testPrompts));
+  api.route('/', createAlertsApi({ alerts: deps.alerts }));
 
-  api.get('/snapshot', (c) => c.json(deps.metrics.buildSnapshot()));
+  api.get('/snapshot', (c) => c.json(deps.metrics.buildSnapshot(undefined, deps.alerts.currentStates())));
 
   api.get('/targets', (c) =>
     c.json({

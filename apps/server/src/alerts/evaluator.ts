@@ -9,8 +9,8 @@ const WINDOW_MS: Readonly<Record<WindowName, number>> = { '1m': 60_000, '5m': 30
 export interface AlertEvaluatorOptions {
   /**
    * When this process began counting (epoch ms). Metrics windows live in memory, so a window that
-   * began before it is incomplete: it can raise an alert, but it cannot resolve one (an empty window
-   * right after a restart is not a recovery).
+   * began before it is incomplete: it can raise an alert, but it cannot resolve an incident restored
+   * from a previous process (an empty window right after a restart is not a recovery).
    */
   readonly startedAtMs: number;
   /** States saved by a previous process. */
@@ -73,7 +73,11 @@ export class AlertEvaluator {
           record = newRecord(rule, scope, nowMs);
           this.records.set(key, record);
         }
-        const change = step(record, rule, reading, nowMs, complete);
+        // An incident this process saw begin can resolve on what this process counted; one restored
+        // from before the start waits for a window this process has wholly seen.
+        const canResolve =
+          complete || (record.incidentSinceMs !== null && record.incidentSinceMs >= this.startedAtMs);
+        const change = step(record, rule, reading, nowMs, canResolve);
         if (change) transitions.push(change);
       }
     }

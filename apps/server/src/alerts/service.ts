@@ -127,7 +127,7 @@ export class AlertService {
         silencedUntil: (r) => silencedUntil(silences, r.ruleId, r.scope, nowMs),
       });
       const events = this.persist(transitions, records);
-      for (const event of events.values()) this.options.broadcast?.({ type: 'alert', event });
+      for (const event of events.values()) this.broadcast(event);
       for (const page of pages) this.send(page, page.transition && events.get(page.transition), nowMs);
       this.prune(nowMs);
       return [...events.values()];
@@ -254,12 +254,25 @@ export class AlertService {
     if (targets.length + unknown.length > 0) this.counters.pages++;
   }
 
+  /** A WebSocket failure must not keep the pages from going out. */
+  private broadcast(event: AlertEvent): void {
+    try {
+      this.options.broadcast?.({ type: 'alert', event });
+    } catch (error) {
+      this.options.log.error({ err: error }, 'pushing an alert event on the WebSocket failed');
+    }
+  }
+
   private prune(nowMs: number): void {
     if (nowMs - this.lastPruneMs < HOUR_MS) return;
     this.lastPruneMs = nowMs;
-    this.events.prune(this.options.keepEvents ?? 50_000);
-    this.deliveries.prune(this.options.keepDeliveries ?? 10_000);
-    this.silences.prune(nowMs - SILENCE_HISTORY_MS);
+    try {
+      this.events.prune(this.options.keepEvents ?? 50_000);
+      this.deliveries.prune(this.options.keepDeliveries ?? 10_000);
+      this.silences.prune(nowMs - SILENCE_HISTORY_MS);
+    } catch (error) {
+      this.options.log.error({ err: error }, 'pruning old alert events and deliveries failed');
+    }
   }
 }
 

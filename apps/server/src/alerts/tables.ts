@@ -96,5 +96,7 @@ export function createAlertTables(db: Database.Database): void {
     'INSERT INTO rules (id, body, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?)',
   );
   const nowMs = Date.now();
-  SEEDED_RULES.forEach((rule, i) => insert.run(rule.id, JSON.stringify(rule), nowMs + i, nowMs + i));
+  SEEDED_RULES.forEach((rule, i) => {
+    insert.run(rule.id, JSON.stringify(rule), nowMs + i, nowMs + i);
+  });
 }
