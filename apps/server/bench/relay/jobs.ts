@@ -51,6 +51,8 @@ export interface ClosedLoopResult {
   kind: 'closed-loop';
   /** Answers completed inside the measured window. */
   completed: number;
+  /** Answers completed over the whole job, warm-up included (CPU time per request divides by it). */
+  completedAll: number;
   errors: number;
   firstError?: string;
   requestsPerSec: number;
