@@ -1,0 +1,182 @@
+import type { HistoryMetric, RuleMetric } from '@lookout/contracts';
+import { formatCount, formatMs, formatPercent, formatTokensPerSec } from '../core/format.ts';
+import type { SeriesPoint } from '../core/series-ring.ts';
+
+/** How a chart's values read. */
+export type ChartUnit = 'ms' | 'count' | 'per_min' | 'tokens_per_sec' | 'fraction';
+
+export interface ChartLine {
+  /** Column in the chart rows. */
+  readonly key: string;
+  readonly label: string;
+  /** A CSS color (a variable of the theme). */
+  readonly color: string;
+  /** Where the live value comes from. */
+  readonly live?: (point: SeriesPoint) => number | null;
+  /** Which history metric draws it over hours and days. */
+  readonly history?: HistoryMetric;
+}
+
+export interface ChartDef {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: ChartUnit;
+  readonly lines: readonly ChartLine[];
+  /** Rule metrics whose thresholds belong on this chart. */
+  readonly ruleMetrics: readonly RuleMetric[];
+  /** For history: counts per bucket are shown per minute. */
+  readonly perMinute?: boolean;
+}
+
+const C = {
+  p50: 'var(--chart-1)',
+  p95: 'var(--chart-2)',
+  p99: 'var(--chart-3)',
+  other: 'var(--chart-4)',
+};
+
+/** The live charts (last 15 minutes, the sliding 1-minute window each second). */
+export const LIVE_CHARTS: readonly ChartDef[] = [
+  {
+    id: 'queue',
+    title: 'Queue depth and in flight',
+    unit: 'count',
+    ruleMetrics: ['queue_depth', 'in_flight'],
+    lines: [
+      { key: 'queueDepth', label: 'queued', color: C.p95, live: (p) => p.queueDepth },
+      { key: 'inFlight', label: 'in flight', color: C.p50, live: (p) => p.inFlight },
+    ],
+  },
+  {
+    id: 'latency',
+    title: 'Latency',
+    unit: 'ms',
+    ruleMetrics: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'],
+    lines: [
+      { key: 'p50', label: 'p50', color: C.p50, live: (p) => p.latencyP50Ms },
+      { key: 'p95', label: 'p95', color: C.p95, live: (p) => p.latencyP95Ms },
+      { key: 'p99', label: 'p99', color: C.p99, live: (p) => p.latencyP99Ms },
+    ],
+  },
+  {
+    id: 'ttft',
+    title: 'Time to first token',
+    unit: 'ms',
+    ruleMetrics: ['ttft_p95_ms', 'ttft_p99_ms'],
+    lines: [
+      { key: 'p50', label: 'p50', color: C.p50, live: (p) => p.ttftP50Ms },
+      { key: 'p95', label: 'p95', color: C.p95, live: (p) => p.ttftP95Ms },
+      { key: 'p99', label: 'p99', color: C.p99, live: (p) => p.ttftP99Ms },
+    ],
+  },
+  {
+    id: 'timeouts',
+    title: 'Timeouts per minute',
+    unit: 'per_min',
+    ruleMetrics: ['timeouts'],
+    lines: [{ key: 'timeouts', label: 'timeouts', color: C.p99, live: (p) => p.timeoutsPerMin }],
+  },
+  {
+    id: 'tokens',
+    title: 'Tokens per second (p50)',
+    unit: 'tokens_per_sec',
+    ruleMetrics: ['tokens_per_sec_p50'],
+    lines: [{ key: 'tps', label: 'p50', color: C.p50, live: (p) => p.tokensPerSecP50 }],
+  },
+  {
+    id: 'errors',
+    title: 'Error rate',
+    unit: 'fraction',
+    ruleMetrics: ['error_rate'],
+    lines: [{ key: 'errorRate', label: 'errors', color: C.p99, live: (p) => p.errorRate }],
+  },
+];
+
+/** The same charts over hours and days, from the stored per-minute rollups. */
+export const HISTORY_CHARTS: readonly ChartDef[] = [
+  {
+    id: 'queue',
+    title: 'Queue wait (p95)',
+    unit: 'ms',
+    ruleMetrics: [],
+    lines: [{ key: 'queueWait', label: 'p95', color: C.p95, history: 'queue_wait_p95_ms' }],
+  },
+  {
+    id: 'latency',
+    title: 'Latency',
+    unit: 'ms',
+    ruleMetrics: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'],
+    lines: [
+      { key: 'p50', label: 'p50', color: C.p50, history: 'latency_p50_ms' },
+      { key: 'p95', label: 'p95', color: C.p95, history: 'latency_p95_ms' },
+      { key: 'p99', label: 'p99', color: C.p99, history: 'latency_p99_ms' },
+    ],
+  },
+  {
+    id: 'ttft',
+    title: 'Time to first token',
+    unit: 'ms',
+    ruleMetrics: ['ttft_p95_ms', 'ttft_p99_ms'],
+    lines: [
+      { key: 'p50', label: 'p50', color: C.p50, history: 'ttft_p50_ms' },
+      { key: 'p95', label: 'p95', color: C.p95, history: 'ttft_p95_ms' },
+      { key: 'p99', label: 'p99', color: C.p99, history: 'ttft_p99_ms' },
+    ],
+  },
+  {
+    id: 'timeouts',
+    title: 'Timeouts per minute',
+    unit: 'per_min',
+    perMinute: true,
+    ruleMetrics: ['timeouts'],
+    lines: [{ key: 'timeouts', label: 'timeouts', color: C.p99, history: 'timeouts' }],
+  },
+  {
+    id: 'tokens',
+    title: 'Tokens per second (p50)',
+    unit: 'tokens_per_sec',
+    ruleMetrics: ['tokens_per_sec_p50'],
+    lines: [{ key: 'tps', label: 'p50', color: C.p50, history: 'tokens_per_sec_p50' }],
+  },
+  {
+    id: 'errors',
+    title: 'Error rate',
+    unit: 'fraction',
+    ruleMetrics: ['error_rate'],
+    lines: [{ key: 'errorRate', label: 'errors', color: C.p99, history: 'error_rate' }],
+  },
+];
+
+/** A value of a chart as text. */
+export function formatChartValue(unit: ChartUnit, value: number | null | undefined): string {
+  switch (unit) {
+    case 'ms':
+      return formatMs(value);
+    case 'count':
+      return formatCount(value);
+    case 'per_min':
+      return value === null || value === undefined ? formatCount(value) : `${trimmed(value)}/min`;
+    case 'tokens_per_sec':
+      return formatTokensPerSec(value);
+    case 'fraction':
+      return formatPercent(value);
+  }
+}
+
+/** Short tick labels for the value axis. */
+export function formatAxisValue(unit: ChartUnit, value: number): string {
+  switch (unit) {
+    case 'ms':
+      return value >= 1000 ? `${trimmed(value / 1000)}s` : `${trimmed(value)}ms`;
+    case 'fraction':
+      return `${trimmed(value * 100)}%`;
+    default:
+      return trimmed(value);
+  }
+}
+
+function trimmed(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  if (Math.abs(value) >= 10) return value.toFixed(0);
+  return String(Number(value.toFixed(Math.abs(value) >= 1 ? 1 : 3)));
+}
