@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `pnpm bench [-- [--quick] [name ...] [relay flags]]`: runs the benchmarks one after the other (never
 // in parallel: they measure speed on a shared machine) and prints each one's report.
-// Names: client-core, metrics, live, relay (default: all). --quick goes down to every bench; other flags
-// (e.g. --node-baseline, --rounds 5) go to the relay bench only. Exits non-zero if a bench fails.
+// Names: client-core, metrics, live, web, relay (default: all). --quick goes down to every bench; other flags
+// (e.g. --node-baseline, --rounds 5) go to the relay bench, and the web bench's own (--full-series,
+// --profile, --build, --screenshot) to it too. Exits non-zero if a bench fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,21 @@ const BENCHES = [
     file: join(serverDir, 'bench', 'live', 'index.ts'),
     command: (quick) => [process.execPath, ['--import', 'tsx', 'bench/live/index.ts', ...quick]],
     cwd: serverDir,
+  },
+  {
+    name: 'web',
+    file: join(root, 'apps', 'web', 'bench', 'live-update.ts'),
+    command: (quick, extra) => [
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/live-update.ts',
+        ...quick,
+        ...extra.filter((f) => ['--full-series', '--profile', '--build', '--screenshot'].includes(f)),
+      ],
+    ],
+    cwd: join(root, 'apps', 'web'),
   },
   {
     name: 'relay',

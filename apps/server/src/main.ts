@@ -1,5 +1,5 @@
 import { resolveAdminToken } from './admin/token.ts';
-import { ConfigError, loadConfig } from './config/index.ts';
+import { ConfigError, isLoopbackHost, loadConfig } from './config/index.ts';
 import { createLogger } from './log.ts';
 import { startLookout } from './server.ts';
 import { isStoreError } from './store/index.ts';
@@ -18,6 +18,13 @@ async function main(): Promise<void> {
   }
   const { config, configFile } = loaded;
   const log = createLogger(config.logLevel);
+  if (!isLoopbackHost(config.host) && config.relayKeys.length === 0) {
+    // Like Ollama itself, but worth a line: anyone who reaches the port can use the GPUs.
+    log.warn(
+      { host: config.host },
+      'the relay accepts calls from any machine that reaches it; set LOOKOUT_RELAY_KEYS to require a key',
+    );
+  }
   const token = resolveAdminToken(config.adminToken, config.dataDir);
   const lookout = await startLookout({ config, adminToken: token.token, log });
 

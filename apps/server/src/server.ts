@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { UpstreamPool } from '@lookout/client-core';
 import type { ServerMessage } from '@lookout/contracts';
+import type { Hono } from 'hono';
+import type { AdminLimits } from './admin/routes.ts';
 import { SessionSigner } from './admin/session.ts';
 import { AlertService } from './alerts/index.ts';
 import type { LookoutConfig } from './config/index.ts';
-import { createDashboardApp } from './dashboard/app.ts';
+import { createDashboardApp, type DashboardOptions } from './dashboard/app.ts';
 import { RollupJob } from './history/index.ts';
 import { LiveHub } from './live/hub.ts';
 import { attachLiveUpgrade } from './live/upgrade.ts';
@@ -14,7 +16,7 @@ import type { Logger } from './log.ts';
 import { MetricsEngine } from './metrics/index.ts';
 import { GenerationProber } from './probes/generation-prober.ts';
 import { HealthProber } from './probes/health-prober.ts';
-import { createRelayApp } from './relay/app.ts';
+import { createRelayListener } from './relay/app.ts';
 import { openStore, type Store } from './store/index.ts';
 import { TargetRegistry } from './targets/registry.ts';
 import { TargetRouter } from './targets/router.ts';
@@ -24,6 +26,8 @@ export interface StartOptions {
   config: LookoutConfig;
   adminToken: string;
   log: Logger;
+  /** Dashboard listener details tests change: the web app's folder, rate limits and their clock. */
+  dashboard?: DashboardOptions & { limits?: Partial<AdminLimits> };
 }
 
 export interface RunningLookout {
@@ -36,12 +40,19 @@ export interface RunningLookout {
   prober: HealthProber;
   generationProber: GenerationProber;
   hub: LiveHub;
+  /** The dashboard's routes (tests walk them to prove each one asks for auth). */
+  dashboardApp: Hono;
   /** Stops listening, ends open calls, closes upstream connections. */
   close(): Promise<void>;
 }
 
 /** Starts the whole process: the fleet, the probes, the metrics, and both listeners. */
-export async function startLookout({ config, adminToken, log }: StartOptions): Promise<RunningLookout> {
+export async function startLookout({
+  config,
+  adminToken,
+  log,
+  dashboard,
+}: StartOptions): Promise<RunningLookout> {
   const registry = new TargetRegistry(config);
   const router = new TargetRouter(registry.all, config.pools);
   const pool = new UpstreamPool();
@@ -94,10 +105,9 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     log,
   });
 
-  const relayApp = createRelayApp({ config, registry, router, pool, sink: metrics, log });
   const relayServer = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
-    getRequestListener(relayApp.fetch, { autoCleanupIncoming: false }),
+    createRelayListener({ config, registry, router, pool, sink: metrics, log }),
   );
   let publicUrl = config.publicUrl ?? '';
   let broadcast: (message: ServerMessage) => void = () => {};
@@ -124,6 +134,8 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     log,
   });
   const sessions = new SessionSigner(adminToken);
+  // Behind a proxy that rewrites Host, the dashboard's pages carry the public URL as their Origin.
+  const trustedOrigins = config.publicUrl ? [config.publicUrl] : [];
   const dashboardApp = createDashboardApp({
     auth: { adminToken, sessions },
     registry,
@@ -132,9 +144,12 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     testPrompts,
     alerts,
     metricsPublic: config.metricsPublic,
+    log,
+    trustedOrigins,
+    ...dashboard,
   });
   const dashboardServer = createServer(getRequestListener(dashboardApp.fetch));
-  const wss = attachLiveUpgrade(dashboardServer, { adminToken, sessions, hub });
+  const wss = attachLiveUpgrade(dashboardServer, { adminToken, sessions, hub, trustedOrigins });
   hub.start();
 
   let relayPort: number;
@@ -169,6 +184,7 @@ export async function startLookout({ config, adminToken, log }: StartOptions): P
     prober,
     generationProber,
     hub,
+    dashboardApp,
     async close() {
       await prober.stop();
       generationProber.stop();

@@ -16,10 +16,6 @@ import type {
 /** Receives an exception a sink threw, with the event it was given. */
 export type SinkErrorHandler = (error: unknown, event: CallEvent) => void;
 
-/** Events that are not terminal, without the fields the emitter fills in. */
-export type ProgressEvent = Exclude<CallEvent, DoneEvent | FailedEvent>;
-type Unstamped<E> = E extends CallEvent ? Omit<E, 'call' | 'atMs'> : never;
-
 const defaultSinkError: SinkErrorHandler = (error) => {
   process.emitWarning(`a call event sink threw: ${error instanceof Error ? error.message : String(error)}`, {
     code: 'LOOKOUT_SINK_ERROR',
@@ -67,13 +63,49 @@ export class CallEvents {
     else this.#cleanups.push(fn);
   }
 
-  /** Emits a progress event; ignored once the call has ended. */
-  emit(event: Unstamped<ProgressEvent>): void {
+  // Each event is built as a literal of its own shape: one spread over the five progress shapes made
+  // the copy megamorphic (~3 % of the relay's CPU). All of them are ignored once the call has ended.
+
+  /** The call waits in `target`'s gate, `queueDepth` deep. */
+  queued(target: string, queueDepth: number): void {
     if (this.#terminal !== undefined) return;
-    this.#send({ ...event, call: this.info, atMs: performance.now() } as CallEvent);
+    this.#send({ type: 'queued', call: this.info, atMs: performance.now(), target, queueDepth });
   }
 
-  /** Emits a `chunk` event (the hot path: built as a literal, no spread). */
+  /** Attempt `attempt` left the gate and goes to `target`. */
+  dispatched(target: string, attempt: number): void {
+    if (this.#terminal !== undefined) return;
+    this.#send({ type: 'dispatched', call: this.info, atMs: performance.now(), target, attempt });
+  }
+
+  /** Response headers with `status` arrived from `target`. */
+  headers(target: string, attempt: number, status: number): void {
+    if (this.#terminal !== undefined) return;
+    this.#send({ type: 'headers', call: this.info, atMs: performance.now(), target, attempt, status });
+  }
+
+  /** The first chunk carrying generated content. */
+  firstToken(target: string): void {
+    if (this.#terminal !== undefined) return;
+    this.#send({ type: 'first_token', call: this.info, atMs: performance.now(), target });
+  }
+
+  /** Attempt `attempt` failed with `failure`; the next one follows after `delayMs`. */
+  retry(target: string, attempt: number, delayMs: number, failure: LookoutError): void {
+    if (this.#terminal !== undefined) return;
+    this.#send({
+      type: 'retry',
+      call: this.info,
+      atMs: performance.now(),
+      target,
+      attempt,
+      delayMs,
+      code: failure.code,
+      outcome: failure.outcome,
+    });
+  }
+
+  /** A body chunk went to the caller (the hot path: nothing is built without a sink). */
   emitChunk(target: string, bytes: number, tokens: number): void {
     if (this.#terminal !== undefined || this.#sink === undefined) return;
     this.#send({ type: 'chunk', call: this.info, atMs: performance.now(), target, bytes, tokens });

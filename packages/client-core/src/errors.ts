@@ -46,7 +46,10 @@ function where(ctx: ErrorContext): string {
   return parts.length > 0 ? `: ${parts.join(' ')}` : '';
 }
 
-/** Base of every error the core produces. */
+/**
+ * Base of every error the core produces. Each concrete class states its `name` as a literal: a bundler
+ * renames clashing classes (dist/demo.js has two `QueueFullError`s), so `new.target.name` would not do.
+ */
 export abstract class LookoutError extends Error {
   abstract readonly code: LookoutErrorCode;
   abstract readonly outcome: Exclude<Outcome, 'ok'>;
@@ -64,7 +67,6 @@ export abstract class LookoutError extends Error {
     this.phase = ctx.phase;
     this.target = ctx.target;
     this.attempt = ctx.attempt;
-    this.name = new.target.name;
   }
 
   /** The plain `{code, message}` shape to send over a wire. */
@@ -84,6 +86,7 @@ export abstract class LookoutTimeoutError extends LookoutError {
 
 /** The TCP connection was not established within `connectTimeoutMs`. */
 export class ConnectTimeoutError extends LookoutTimeoutError {
+  override readonly name = 'ConnectTimeoutError';
   readonly code = 'LOOKOUT_CONNECT_TIMEOUT' as const;
   readonly outcome = 'timeout_connect' as const;
   constructor(budgetMs: number, ctx: ErrorContext = {}) {
@@ -93,6 +96,7 @@ export class ConnectTimeoutError extends LookoutTimeoutError {
 
 /** No response headers within `firstByteTimeoutMs` of sending the request. */
 export class FirstByteTimeoutError extends LookoutTimeoutError {
+  override readonly name = 'FirstByteTimeoutError';
   readonly code = 'LOOKOUT_FIRST_BYTE_TIMEOUT' as const;
   readonly outcome = 'timeout_first_byte' as const;
   constructor(budgetMs: number, ctx: ErrorContext = {}) {
@@ -102,6 +106,7 @@ export class FirstByteTimeoutError extends LookoutTimeoutError {
 
 /** No body chunk within `idleTimeoutMs` of the previous one. */
 export class IdleTimeoutError extends LookoutTimeoutError {
+  override readonly name = 'IdleTimeoutError';
   readonly code = 'LOOKOUT_IDLE_TIMEOUT' as const;
   readonly outcome = 'timeout_idle' as const;
   constructor(budgetMs: number, ctx: ErrorContext = {}) {
@@ -111,6 +116,7 @@ export class IdleTimeoutError extends LookoutTimeoutError {
 
 /** The whole call (retries included, first queue wait excluded) ran past `totalTimeoutMs`. */
 export class TotalTimeoutError extends LookoutTimeoutError {
+  override readonly name = 'TotalTimeoutError';
   readonly code = 'LOOKOUT_TOTAL_TIMEOUT' as const;
   readonly outcome = 'timeout_total' as const;
   constructor(budgetMs: number, ctx: ErrorContext = {}) {
@@ -120,6 +126,7 @@ export class TotalTimeoutError extends LookoutTimeoutError {
 
 /** The target's queue was full when the call arrived. */
 export class QueueFullError extends LookoutError {
+  override readonly name = 'QueueFullError';
   readonly code = 'LOOKOUT_QUEUE_FULL' as const;
   readonly outcome = 'queue_full' as const;
   readonly gate: string;
@@ -135,6 +142,7 @@ export class QueueFullError extends LookoutError {
 
 /** The call waited in the target's queue longer than `queueTimeoutMs`. */
 export class QueueTimeoutError extends LookoutTimeoutError {
+  override readonly name = 'QueueTimeoutError';
   readonly code = 'LOOKOUT_QUEUE_TIMEOUT' as const;
   readonly outcome = 'queue_timeout' as const;
   readonly gate: string;
@@ -162,6 +170,7 @@ function httpSummary(d: HttpErrorDetails): string {
 
 /** Upstream answered 503 (Ollama: "server busy ... maximum pending requests exceeded"). */
 export class UpstreamBusyError extends LookoutError {
+  override readonly name = 'UpstreamBusyError';
   readonly code = 'LOOKOUT_UPSTREAM_BUSY' as const;
   readonly outcome = 'upstream_busy' as const;
   readonly status: number;
@@ -177,6 +186,7 @@ export class UpstreamBusyError extends LookoutError {
 
 /** Upstream answered with an error status other than 400 and 503 (404 model not found, 500, 502...). */
 export class UpstreamHttpError extends LookoutError {
+  override readonly name = 'UpstreamHttpError';
   readonly code = 'LOOKOUT_UPSTREAM_HTTP' as const;
   readonly outcome = 'upstream_error' as const;
   readonly status: number;
@@ -195,6 +205,7 @@ export class UpstreamHttpError extends LookoutError {
  * (a header undici refuses, a bad target URL). `status` is 400 in both cases.
  */
 export class BadRequestError extends LookoutError {
+  override readonly name = 'BadRequestError';
   readonly code = 'LOOKOUT_BAD_REQUEST' as const;
   readonly outcome = 'bad_request' as const;
   readonly status: number;
@@ -208,6 +219,7 @@ export class BadRequestError extends LookoutError {
 
 /** Connection refused, reset, DNS failure, socket closed early, or no target to send to. */
 export class NetworkError extends LookoutError {
+  override readonly name = 'NetworkError';
   readonly code = 'LOOKOUT_NETWORK' as const;
   readonly outcome = 'network_error' as const;
   /** The low-level code (`ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, `UND_ERR_SOCKET`, `NO_TARGET`...). */
@@ -223,6 +235,7 @@ export type StreamFailure = 'error_frame' | 'missing_done' | 'malformed_frame';
 
 /** A stream went wrong: a `{"error"}` frame, an end without `done`, or a line that is not a frame. */
 export class StreamError extends LookoutError {
+  override readonly name = 'StreamError';
   readonly code = 'LOOKOUT_STREAM' as const;
   readonly outcome = 'upstream_error' as const;
   readonly reason: StreamFailure;
@@ -243,6 +256,7 @@ export class StreamError extends LookoutError {
 
 /** The caller aborted (its `AbortSignal` fired, or it stopped reading the body). */
 export class AbortedError extends LookoutError {
+  override readonly name = 'AbortedError';
   readonly code = 'LOOKOUT_ABORTED' as const;
   readonly outcome = 'client_abort' as const;
   constructor(ctx: ErrorContext = {}) {

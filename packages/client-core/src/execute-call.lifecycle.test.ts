@@ -1,8 +1,9 @@
 /** Aborts, the gate around calls, and what a call leaves behind (nothing). */
+import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createCallInfo } from './classify.ts';
-import { executeCall } from './execute-call.ts';
+import { executeCall, startCall } from './execute-call.ts';
 import { TargetGate } from './gate.ts';
 import { type Blackhole, startBlackhole } from './testing/blackhole.ts';
 import { chatFrame, createHarness, finalFrame, type Harness, terminalsByCall } from './testing/harness.ts';
@@ -186,6 +187,62 @@ describe('gate', () => {
     const error = await h.run(s.url, { gate }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'LOOKOUT_QUEUE_TIMEOUT', budgetMs: 150 });
     first.cancel();
+  });
+});
+
+describe('startCall', () => {
+  function start(url: string, gate: TargetGate) {
+    const body = new TextEncoder().encode(JSON.stringify({ model: 'm', messages: [] }));
+    const info = createCallInfo({
+      method: 'POST',
+      path: '/api/chat',
+      body,
+      source: 'app',
+      callId: randomUUID(),
+    });
+    return startCall({
+      info,
+      request: { headers: { 'content-type': 'application/json' }, body },
+      pickTarget: () => ({ name: 't', url, gate }),
+      pool: h.pool,
+      sink: h.sink,
+      retry: { maxRetries: 0 },
+    });
+  }
+
+  test('abort() while the call waits in the gate frees its place at once and fails with client_abort', async () => {
+    const gate = new TargetGate({ name: 'g', maxConcurrent: 1, maxQueue: 4 });
+    const s = await server(dripping());
+    const first = start(s.url, gate);
+    const res1 = await first.response;
+    const second = start(s.url, gate);
+    const pending = second.response.catch((e: unknown) => e);
+    await delay(20);
+    expect(gate.queueDepth).toBe(1);
+    second.abort(new Error('client went away'));
+    expect(gate.queueDepth).toBe(0); // synchronously
+    expect(await pending).toMatchObject({ code: 'LOOKOUT_ABORTED', outcome: 'client_abort', phase: 'queue' });
+    expect(s.requests).toBe(1);
+    res1.cancel();
+    expect(gate.inFlight).toBe(0);
+  });
+
+  test('abort() mid-stream closes the upstream request and fails the body with client_abort', async () => {
+    const s = await server(dripping());
+    const call = start(s.url, h.gate);
+    const res = await call.response;
+    let n = 0;
+    let error: unknown;
+    try {
+      for await (const _ of res.body) if (++n === 3) call.abort();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'LOOKOUT_ABORTED', outcome: 'client_abort' });
+    await expect.poll(() => s.requestCloses.length, { timeout: 1000, interval: 5 }).toBe(1);
+    expect(h.sink.of('failed')[0]).toMatchObject({ outcome: 'client_abort', afterFirstByte: true });
+    call.abort(); // idempotent
+    expect(h.sink.of('failed')).toHaveLength(1);
   });
 });
 

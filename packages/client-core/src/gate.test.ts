@@ -95,6 +95,27 @@ describe('TargetGate', () => {
     next.release();
   });
 
+  test('a signal given as a function is made only when the caller has to wait, and aborts the wait', async () => {
+    const gate = new TargetGate({ name: 'a', maxConcurrent: 1, maxQueue: 5 });
+    const made: AbortController[] = [];
+    const lazySignal = (): AbortSignal => {
+      const ac = new AbortController();
+      made.push(ac);
+      return ac.signal;
+    };
+    const lease = await gate.acquire({ signal: lazySignal });
+    expect(made).toHaveLength(0); // admitted at once: no signal made
+    const waiting = gate.acquire({ signal: lazySignal }).catch((e: unknown) => e);
+    expect(made).toHaveLength(1);
+    expect(gate.queueDepth).toBe(1);
+    made[0]!.abort();
+    expect(gate.queueDepth).toBe(0); // synchronously
+    expect(isAbortedError(await waiting)).toBe(true);
+    expect(getEventListeners(made[0]!.signal, 'abort')).toHaveLength(0);
+    lease.release();
+    expect(gate.inFlight).toBe(0);
+  });
+
   test('an already aborted signal is refused without queueing', async () => {
     const gate = new TargetGate({ name: 'a', maxConcurrent: 1 });
     await expect(gate.acquire({ signal: AbortSignal.abort() })).rejects.toMatchObject({

@@ -60,6 +60,8 @@ export {
   type ExecuteCallOptions,
   executeCall,
   type PickTarget,
+  type StartedCall,
+  startCall,
   type UpstreamRequest,
   type UpstreamResponse,
 } from './execute-call.ts';

@@ -121,7 +121,7 @@ export class ResponseBody implements AsyncIterableIterator<Buffer> {
     const tokens = o.observer.observe(chunk);
     if (tokens > 0 && o.reportsFirstToken && !this.#firstTokenSeen) {
       this.#firstTokenSeen = true;
-      o.events.emit({ type: 'first_token', target: o.target });
+      o.events.firstToken(o.target);
     }
     o.events.emitChunk(o.target, chunk.length, tokens);
     const malformed = o.observer.malformed;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { AlertEventSchema, AlertStateNameSchema, AlertStateSchema } from './alerts.ts';
+import { shown } from './errors.ts';
 import { RuleSchema, RuleSeveritySchema } from './rules.ts';
 import { SilenceSchema } from './silences.ts';
 import { DeliverySchema, DeliveryStatusSchema, WebhookSchema } from './webhooks.ts';
 
-const got = (input: unknown) => (input === undefined ? 'it is missing' : `got ${JSON.stringify(input)}`);
+const got = (input: unknown) => (input === undefined ? 'it is missing' : `got ${shown(input)}`);
 
 export const MAX_PAGE_SIZE = 500;
 

@@ -46,3 +46,18 @@ export function validate<S extends z.ZodType>(
   const message = Object.values(fields).join('; ');
   return { ok: false, error: { code, message, fields } };
 }
+
+/**
+ * An input as it appears in an error message: JSON, cut to `maxChars`. Never throws, whatever the
+ * input (a BigInt or a cycle makes `JSON.stringify` throw, which inside a zod error map would turn a
+ * validation failure into an exception).
+ */
+export function shown(input: unknown, maxChars = 100): string {
+  let text: string;
+  try {
+    text = JSON.stringify(input) ?? String(input);
+  } catch {
+    text = typeof input === 'bigint' ? `${input}n` : Object.prototype.toString.call(input);
+  }
+  return text.length > maxChars ? `${text.slice(0, maxChars)}...` : text;
+}

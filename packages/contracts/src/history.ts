@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shown } from './errors.ts';
 import { OUTCOMES } from './outcomes.ts';
 import { IsoTimeSchema } from './time.ts';
 
@@ -60,7 +61,7 @@ export const HISTORY_METRICS: readonly HistoryMetric[] = [
 ];
 
 const listed = (values: readonly string[]) => values.join(', ');
-const got = (input: unknown) => (input === undefined ? 'it is missing' : `got ${JSON.stringify(input)}`);
+const got = (input: unknown) => (input === undefined ? 'it is missing' : `got ${shown(input)}`);
 
 export const HistoryRangeSchema = z.enum(HISTORY_RANGES, {
   error: (issue) => `range must be one of ${listed(HISTORY_RANGES)}; ${got(issue.input)}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shown } from './errors.ts';
 import { WindowNameSchema } from './stats.ts';
 
 /** What a rule watches; `_ms` in milliseconds, `error_rate` a fraction 0..1, `target_down` 1 when down. */
@@ -36,7 +37,7 @@ function unknownKeys(where: string, keys: readonly string[]): string {
 const listed = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
 
 export const RuleMetricSchema = z.enum(RULE_METRICS, {
-  error: (issue) => `metric must be one of ${listed(RULE_METRICS)}; got ${JSON.stringify(issue.input)}`,
+  error: (issue) => `metric must be one of ${listed(RULE_METRICS)}; got ${shown(issue.input)}`,
 });
 export const RuleOpSchema = z.enum(RULE_OPS, { error: named('op', `one of ${listed(RULE_OPS)}`) });
 export const RuleSeveritySchema = z.enum(RULE_SEVERITIES, {
@@ -63,7 +64,7 @@ const notifyEntry = z
   .min(1, { error: 'notify entries must not be empty' })
   .max(2048, { error: 'notify entries must be at most 2048 characters' })
   .refine((s) => !s.includes('://') || isHttpUrl(s), {
-    error: (issue) => `notify entry ${JSON.stringify(issue.input)} is not a valid http(s) URL`,
+    error: (issue) => `notify entry ${shown(issue.input)} is not a valid http(s) URL`,
   });
 
 function isHttpUrl(s: string): boolean {

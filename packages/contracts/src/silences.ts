@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shown } from './errors.ts';
 import { IsoTimeSchema } from './time.ts';
 
 const scopeName = (field: string) =>
@@ -44,7 +45,7 @@ export const SilenceDraftSchema = z.strictObject(
       error: (issue) =>
         issue.input === undefined
           ? 'until is required'
-          : `until must be an ISO time like 2025-11-22T18:00:00Z; got ${JSON.stringify(issue.input)}`,
+          : `until must be an ISO time like 2025-11-22T18:00:00Z; got ${shown(issue.input)}`,
     }),
     reason: z
       .string({ error: 'reason must be a string' })

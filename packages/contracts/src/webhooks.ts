@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AlertScopeSchema } from './alerts.ts';
+import { shown } from './errors.ts';
 import { RuleMetricSchema, RuleOpSchema, RuleSeveritySchema } from './rules.ts';
 import { WindowNameSchema } from './stats.ts';
 import { IsoTimeSchema } from './time.ts';
@@ -8,7 +9,7 @@ import { IsoTimeSchema } from './time.ts';
 export const WEBHOOK_KINDS = ['json', 'slack'] as const;
 export const WebhookKindSchema = z.enum(WEBHOOK_KINDS, {
   error: (issue) =>
-    `kind must be one of "json", "slack"; ${issue.input === undefined ? 'it is missing' : `got ${JSON.stringify(issue.input)}`}`,
+    `kind must be one of "json", "slack"; ${issue.input === undefined ? 'it is missing' : `got ${shown(issue.input)}`}`,
 });
 export type WebhookKind = z.infer<typeof WebhookKindSchema>;
 
@@ -28,7 +29,7 @@ function isHttpUrl(s: string): boolean {
 export const WebhookUrlSchema = z
   .string({ error: 'url must be a string' })
   .max(2048, { error: 'url must be at most 2048 characters' })
-  .refine(isHttpUrl, { error: (issue) => `url must be an http(s) URL; got ${JSON.stringify(issue.input)}` });
+  .refine(isHttpUrl, { error: (issue) => `url must be an http(s) URL; got ${shown(issue.input)}` });
 
 /** Extra request headers (e.g. `Authorization`): HTTP token names, values without line breaks. */
 export const WebhookHeadersSchema = z

@@ -36,10 +36,16 @@ export class ChildProcesses {
     name: string,
     command: string,
     args: string[],
-    options: SpawnOptions & { readyPattern?: RegExp; readyTimeoutMs?: number },
+    options: SpawnOptions & {
+      readyPattern?: RegExp;
+      readyTimeoutMs?: number;
+      /** Receives every output line (stdout and stderr) for as long as the process runs. */
+      onLine?: ((line: string) => void) | undefined;
+    },
   ): Promise<StartedChild> {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    return this.#track(name, child, options.readyPattern, options.readyTimeoutMs ?? 30_000);
+    const { readyPattern, readyTimeoutMs, onLine, ...spawnOptions } = options;
+    const child = spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] });
+    return this.#track(name, child, readyPattern, readyTimeoutMs ?? 30_000, onLine);
   }
 
   /** Forks a Node module with an IPC channel. */
@@ -53,6 +59,7 @@ export class ChildProcesses {
     child: ChildProcess,
     readyPattern: RegExp | undefined,
     readyTimeoutMs: number,
+    onOutputLine?: (line: string) => void,
   ): Promise<StartedChild> {
     const tracked: Tracked = { name, child, output: [], exited: false, stopping: false };
     this.#tracked.push(tracked);
@@ -69,6 +76,7 @@ export class ChildProcesses {
         else resolve({ name, child, pid: child.pid as number, ready: match });
       };
       const onLine = (line: string): void => {
+        onOutputLine?.(line);
         tracked.output.push(line);
         if (tracked.output.length > KEPT_OUTPUT_LINES) tracked.output.shift();
         const match = readyPattern ? line.match(readyPattern) : null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countLines } from './client-ring.ts';
+import { GcTrace } from './gc-trace.ts';
 import { nginxConf } from './nginx-conf.ts';
 import { parsePlan } from './plan.ts';
 import { median, percentile } from './quantiles.ts';
@@ -82,6 +83,16 @@ describe('parsePlan', () => {
     expect(parsed.plan.latency.measureMs).toBeLessThan(4000);
   });
 
+  it('reads --gc and --compare-with (a checkout, whose apps/server is run)', () => {
+    const parsed = parsePlan(['--gc', '--compare-with', '/tmp/before']);
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(parsed.plan.gc).toBe(true);
+    expect(parsed.plan.compareServerDir).toBe('/tmp/before/apps/server');
+    const plain = parsePlan([]);
+    expect(plain.ok && [plain.plan.gc, plain.plan.compareServerDir]).toEqual([false, undefined]);
+    expect(parsePlan(['--compare-with'])).toEqual({ ok: false, message: '--compare-with needs a path' });
+  });
+
   it('names the flag and the value it refuses', () => {
     expect(parsePlan(['--rate', 'fast'])).toEqual({
       ok: false,
@@ -93,6 +104,31 @@ describe('parsePlan', () => {
     });
     expect(parsePlan(['--loud'])).toEqual({ ok: false, message: 'unknown flag "--loud"' });
     expect(parsePlan(['--out'])).toEqual({ ok: false, message: '--out needs a path' });
+  });
+});
+
+describe('GcTrace', () => {
+  // Two lines as node --trace-gc-nvp prints them (fields cut down), and one that is not a GC record.
+  const scavenge = (pause: number, allocated: number, survived: number): string =>
+    `[1:0x1]     5788 ms: pause=${pause} mutator=276.1 gc=s reduce_memory=0 allocated=${allocated} promoted=10 new_space_survived=${survived} nodes_died_in_new=2`;
+
+  it('counts scavenges since a mark, their pauses, and bytes per request', () => {
+    const trace = new GcTrace();
+    trace.onLine(scavenge(9, 1000, 500));
+    const mark = trace.mark();
+    trace.onLine('Lookout relay      http://127.0.0.1:1');
+    trace.onLine(scavenge(2, 4000, 100));
+    trace.onLine(scavenge(4, 6000, 300));
+    trace.onLine('[1:0x1]     6000 ms: pause=7.5 mutator=1 gc=mc reduce_memory=0 allocated=0 promoted=0');
+    const figures = trace.since(mark, 10);
+    expect(figures).toEqual({
+      scavenges: 2,
+      fullGcs: 1,
+      scavengePauseP50Ms: 2,
+      scavengePauseMaxMs: 4,
+      allocatedPerRequestBytes: 1000,
+      survivedPerRequestBytes: 40,
+    });
   });
 });
 

@@ -9,6 +9,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BenchContext } from './bench-context.ts';
 import { ChildProcesses } from './child-processes.ts';
+import { GcTrace } from './gc-trace.ts';
 import { LoadProcess } from './load-client.ts';
 import { runCapacityPhase } from './phase-capacity.ts';
 import { runLatencyPhase, warmUp } from './phase-latency.ts';
@@ -19,7 +20,9 @@ import { renderTopSelfTime } from './profile-top.ts';
 import { type ReportInput, renderReport } from './report.ts';
 import {
   type BenchTarget,
+  buildLookout,
   findNginx,
+  lookoutCommand,
   nginxVersion,
   startLookoutProcess,
   startNginxProcess,
@@ -56,6 +59,9 @@ async function run(plan: BenchPlan, children: ChildProcesses, workDir: string): 
     `load average ${loadavg()[0]?.toFixed(2)} at start (shared machine)`,
   ].join(', ');
 
+  progress('building Lookout (pnpm run build: esbuild to dist/)');
+  const built = buildLookout();
+  progress(built);
   progress('starting the simulator, Lookout and nginx');
   const sim = await startSimulatorProcess(children, SIMULATOR_SLOTS);
   const lookout = await startLookoutProcess(children, {
@@ -63,6 +69,7 @@ async function run(plan: BenchPlan, children: ChildProcesses, workDir: string): 
     dataDir: join(workDir, 'lookout-data'),
     maxConcurrent: LOOKOUT_MAX_CONCURRENT,
     cpuProfileDir: plan.cpuProfileDir,
+    gc: plan.gc ? new GcTrace() : undefined,
   });
   const nginx = nginxBinary
     ? await startNginxProcess(
@@ -73,9 +80,21 @@ async function run(plan: BenchPlan, children: ChildProcesses, workDir: string): 
         NGINX_WORKER_CONNECTIONS,
       )
     : undefined;
-  const nodeProxy = plan.nodeBaseline ? await startNodeProxyProcess(children, sim.origin) : undefined;
+  const compare = plan.compareServerDir
+    ? await startLookoutProcess(children, {
+        upstreamOrigin: sim.origin,
+        dataDir: join(workDir, 'lookout-compare-data'),
+        maxConcurrent: LOOKOUT_MAX_CONCURRENT,
+        cpuProfileDir: undefined,
+        gc: plan.gc ? new GcTrace() : undefined,
+        compareServerDir: plan.compareServerDir,
+      })
+    : undefined;
+  const nodeProxy = plan.nodeBaseline
+    ? await startNodeProxyProcess(children, sim.origin, workDir, plan.gc ? new GcTrace() : undefined)
+    : undefined;
   const load = await LoadProcess.start(children);
-  const targets = [sim, nginx, nodeProxy, lookout].filter((t): t is BenchTarget => t !== undefined);
+  const targets = [sim, nginx, nodeProxy, compare, lookout].filter((t): t is BenchTarget => t !== undefined);
   const ctx: BenchContext = { plan, targets, load, children, progress };
 
   const input: ReportInput = {
@@ -87,10 +106,15 @@ async function run(plan: BenchPlan, children: ChildProcesses, workDir: string): 
       setup: [
         `Simulator: @lookout/ollama-sim, ${SIMULATOR_SLOTS} slots, timing set per request by x-sim-* headers.`,
         `nginx: worker_processes 1 (Lookout is one Node process), proxy_buffering off, upstream keepalive, HTTP/1.1 upstream.`,
-        `Lookout: \`node --import tsx src/main.ts\`, LOOKOUT_MAX_CONCURRENT=${LOOKOUT_MAX_CONCURRENT}, LOOKOUT_MAX_QUEUE=10000, LOOKOUT_LOG_LEVEL=warn${plan.cpuProfileDir ? ', with --cpu-prof (slower)' : ''}.`,
+        `Lookout: \`node dist/main.js\` as \`pnpm start\` runs it, built from the current source by \`pnpm run build\` (esbuild bundle), LOOKOUT_MAX_CONCURRENT=${LOOKOUT_MAX_CONCURRENT}, LOOKOUT_MAX_QUEUE=10000, LOOKOUT_LOG_LEVEL=warn${plan.cpuProfileDir ? ', with --cpu-prof (slower)' : ''}${plan.gc ? ', with --trace-gc-nvp' : ''}.`,
+        ...(compare && plan.compareServerDir
+          ? [
+              `lookout-compare: the Lookout of ${plan.compareServerDir}, run as \`${lookoutCommand(plan.compareServerDir).description}\` with the same settings.`,
+            ]
+          : []),
         ...(nodeProxy
           ? [
-              'node-proxy: a bare Node relay (node:http server, undici pool, bytes piped; no gate, budgets or metrics), run with tsx: the floor of any Node relay here.',
+              `node-proxy: a bare Node relay (node:http server, undici pool, bytes piped; no gate, budgets or metrics), built to one plain JS file by esbuild like Lookout: the floor of any Node relay here${plan.gc ? ' (with --trace-gc-nvp)' : ''}.`,
             ]
           : []),
         `Load generator: its own Node process, undici, one keep-alive Client per connection. ${plan.rounds} rounds per measure, targets interleaved ${targets.map((t) => t.name).join(' → ')} in every round.`,
@@ -150,7 +174,7 @@ async function main(): Promise<void> {
   if (plan.cpuProfileDir) {
     const dir = plan.cpuProfileDir;
     const written = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
-    // One profile per thread: the main thread's is by far the largest (the others are tsx's loader thread).
+    // One profile per thread: the main thread's is by far the largest (a worker thread writes its own).
     const main = written.sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size)[0];
     if (main) process.stdout.write(`\n${renderTopSelfTime(join(dir, main), 30)}\n`);
     else progress(`no CPU profile was written to ${dir}`);

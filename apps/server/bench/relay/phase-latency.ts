@@ -4,12 +4,15 @@
  */
 import type { BenchContext, RoundFigures } from './bench-context.ts';
 import { SMALL_CALL } from './calls.ts';
+import type { GcFigures } from './gc-trace.ts';
 import { percentile } from './quantiles.ts';
 import type { TargetName } from './targets.ts';
 
 export interface LatencyRound extends RoundFigures {
   sendLagP99Ms: number;
   answeredPerSec: number;
+  /** The target's collections over the round (warm-up included), with `--gc`. */
+  gc?: GcFigures;
 }
 
 export interface LatencyCell {
@@ -44,6 +47,7 @@ export async function runLatencyPhase(ctx: BenchContext): Promise<LatencyCell[]>
   for (let round = 1; round <= rounds; round++) {
     for (const connections of latency.connectionCounts) {
       for (const target of ctx.targets) {
+        const gcMark = target.gc?.mark();
         const result = await ctx.load.run({
           kind: 'open-loop',
           origin: target.origin,
@@ -62,6 +66,10 @@ export async function runLatencyPhase(ctx: BenchContext): Promise<LatencyCell[]>
           sendLagP99Ms: result.sendLagP99Ms,
           answeredPerSec: result.answeredPerSec,
         };
+        if (target.gc && gcMark !== undefined) {
+          const sent = ((latency.warmupMs + latency.measureMs) * latency.ratePerSec) / 1000;
+          figures.gc = target.gc.since(gcMark, sent);
+        }
         cells.find((c) => c.target === target.name && c.connections === connections)?.rounds.push(figures);
         ctx.progress(
           `latency round ${round}/${rounds} ${connections} conns ${target.name}: p50 ${figures.p50.toFixed(3)} ms, p99 ${figures.p99.toFixed(3)} ms, ${figures.errors} errors`,

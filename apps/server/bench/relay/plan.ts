@@ -1,5 +1,5 @@
 /** What a relay bench run measures and for how long, from its command line. */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const PHASES = ['memory', 'latency', 'capacity', 'streams'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -8,10 +8,14 @@ export interface BenchPlan {
   quick: boolean;
   /** Also measure a bare Node relay (node:http + undici, nothing else), Node's own floor. */
   nodeBaseline: boolean;
+  /** Run the Node targets with `--trace-gc-nvp` and report their collections in the latency rounds. */
+  gc: boolean;
   phases: ReadonlySet<Phase>;
   rounds: number;
   outFile: string;
   cpuProfileDir: string | undefined;
+  /** `apps/server` of another checkout whose Lookout runs too, as `lookout-compare` (before/after in one run). */
+  compareServerDir: string | undefined;
   /** Open-loop load sent to each target once before anything is measured. */
   globalWarmupMs: number;
   latency: { ratePerSec: number; connectionCounts: number[]; warmupMs: number; measureMs: number };
@@ -36,16 +40,19 @@ export interface BenchPlan {
   };
 }
 
-export const USAGE = `Usage: relay bench [--quick] [--node-baseline] [--rate N] [--rounds N] [--connections 1,50,200]
-                   [--only ${PHASES.join(',')}] [--out FILE] [--cpu-prof DIR]
+export const USAGE = `Usage: relay bench [--quick] [--node-baseline] [--gc] [--rate N] [--rounds N] [--connections 1,50,200]
+                   [--only ${PHASES.join(',')}] [--out FILE] [--cpu-prof DIR] [--compare-with CHECKOUT]
   --quick        about 1 minute instead of about 5 (shorter windows, same rounds)
   --node-baseline  also measure a bare Node relay (node:http + undici), about a third longer
+  --gc           run Lookout (and the Node baseline) with --trace-gc-nvp; report scavenges per latency round
   --rate         open-loop requests per second for the added-latency rows (default 1000)
   --rounds       interleaved rounds per measure (default 3, at least 1)
   --connections  connection counts of the added-latency rows
   --only         run only these phases
   --out          where the Markdown report goes (default <repo>/.bench/relay.md)
-  --cpu-prof     run Lookout with --cpu-prof and write its profile to DIR; prints its top functions`;
+  --cpu-prof     run Lookout with --cpu-prof and write its profile to DIR; prints its top functions
+  --compare-with also run the Lookout of another checkout of the repository (e.g. a copy from before a
+                 change) as the target lookout-compare, interleaved with the others`;
 
 export type PlanParse = { ok: true; plan: BenchPlan } | { ok: false; message: string };
 
@@ -62,17 +69,20 @@ function positiveInteger(flag: string, raw: string | undefined): number | string
 export function parsePlan(argv: readonly string[]): PlanParse {
   let quick = false;
   let nodeBaseline = false;
+  let gc = false;
   let rate = 1000;
   let rounds = 3;
   let connectionCounts = [1, 50, 200];
   let phases = new Set<Phase>(PHASES);
   let outFile = join(REPO_DIR, '.bench', 'relay.md');
   let cpuProfileDir: string | undefined;
+  let compareServerDir: string | undefined;
   const args = argv.filter((a) => a !== '--');
   for (let i = 0; i < args.length; i++) {
     const flag = args[i] as string;
-    if (flag === '--quick' || flag === '--node-baseline') {
+    if (flag === '--quick' || flag === '--node-baseline' || flag === '--gc') {
       if (flag === '--quick') quick = true;
+      else if (flag === '--gc') gc = true;
       else nodeBaseline = true;
       continue;
     }
@@ -109,10 +119,12 @@ export function parsePlan(argv: readonly string[]): PlanParse {
       }
       case '--out':
       case '--cpu-prof':
+      case '--compare-with':
         if (value === undefined || value.startsWith('--'))
           return { ok: false, message: `${flag} needs a path` };
         if (flag === '--out') outFile = value;
-        else cpuProfileDir = value;
+        else if (flag === '--cpu-prof') cpuProfileDir = value;
+        else compareServerDir = join(resolve(value), 'apps', 'server');
         break;
       default:
         return { ok: false, message: `unknown flag ${JSON.stringify(flag)}` };
@@ -126,10 +138,12 @@ export function parsePlan(argv: readonly string[]): PlanParse {
     plan: {
       quick,
       nodeBaseline,
+      gc,
       phases,
       rounds,
       outFile,
       cpuProfileDir,
+      compareServerDir,
       globalWarmupMs: quick ? 1000 : 2500,
       latency: { ratePerSec: rate, connectionCounts, warmupMs, measureMs: windowMs },
       capacity: { connections: 64, warmupMs, measureMs: shortWindowMs },

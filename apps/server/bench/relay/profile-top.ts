@@ -1,14 +1,14 @@
 /**
  * The functions that spent the most self time in a V8 `.cpuprofile` (from `node --cpu-prof`).
- * Code run through tsx is whitespace-minified, so its profile positions are mapped back to the `.ts`
- * line through the source maps tsx keeps in its cache (`<tmpdir>/tsx-<uid>`); without one the position
- * is given as it is in the transformed code.
+ * Positions in a bundle (Lookout's `dist/main.js`) are mapped back to the `.ts` line through the
+ * bundle's `.map` file beside it; code run through tsx through the source maps tsx keeps in its cache
+ * (`<tmpdir>/tsx-<uid>`). Without either the position is given as it is in the running code.
  * Run: `node --import tsx bench/relay/profile-top.ts <file.cpuprofile> [count]` in apps/server.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 interface ProfileNode {
@@ -60,11 +60,38 @@ function tsxSourceMaps(): Map<string, SourceMap> {
   return maps;
 }
 
+/** The source map of a bundle written beside it (`main.js.map`), read once per file. */
+function bundleSourceMap(path: string, cache: Map<string, SourceMap | null>): SourceMap | undefined {
+  if (!path.endsWith('.js')) return undefined;
+  let map = cache.get(path);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as SourceMapPayload);
+    } catch {
+      map = null;
+    }
+    cache.set(path, map);
+  }
+  return map ?? undefined;
+}
+
+const bundleMaps = new Map<string, SourceMap | null>();
+
 function describeLocation(frame: ProfileNode['callFrame'], maps: Map<string, SourceMap>): string {
   if (frame.url === '') return '(native)';
   let path = frame.url;
   if (path.startsWith('file://')) path = fileURLToPath(path);
   const shown = (p: string): string => (p.startsWith(REPO_DIR) ? relative(REPO_DIR, p) : p);
+  const bundle = bundleSourceMap(path, bundleMaps);
+  if (bundle) {
+    const entry = bundle.findEntry(frame.lineNumber, frame.columnNumber) as {
+      originalSource?: string;
+      originalLine?: number;
+    };
+    if (entry.originalSource !== undefined && typeof entry.originalLine === 'number') {
+      return `${shown(resolve(dirname(path), entry.originalSource))}:${entry.originalLine + 1}`;
+    }
+  }
   const map = maps.get(path) ?? maps.get(pathToFileURL(path).href);
   if (map) {
     const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as { originalLine?: number };

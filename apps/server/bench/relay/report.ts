@@ -115,6 +115,28 @@ function latencySection(plan: BenchPlan, cells: LatencyCell[], problems: string[
   return out;
 }
 
+/** Collections in the Node targets during the latency rounds (`--gc`): what sets their p99. */
+function gcSection(cells: LatencyCell[]): string[] {
+  const withGc = cells.filter((c) => c.rounds.some((r) => r.gc !== undefined));
+  if (withGc.length === 0) return [];
+  const out = [
+    '### Garbage collection during the latency rounds',
+    '',
+    `From \`--trace-gc-nvp\` over each round (warm-up included). A scavenge stops the process for its pause; it copies what survived, so its pause follows the bytes per request still reachable when it runs. Medians over the rounds; the longest pause of any round.`,
+    '',
+    '| connections | target | scavenges per round | scavenge pause p50 ms | longest pause ms | allocated KiB per request | survived a scavenge KiB per request |',
+    '|---:|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const cell of withGc) {
+    const figures = cell.rounds.flatMap((r) => (r.gc ? [r.gc] : []));
+    const med = (pick: (g: (typeof figures)[number]) => number): number => median(figures.map(pick));
+    out.push(
+      `| ${cell.connections} | ${cell.target} | ${count(med((g) => g.scavenges))} | ${ms(med((g) => g.scavengePauseP50Ms))} | ${ms(Math.max(...figures.map((g) => g.scavengePauseMaxMs)))} | ${(med((g) => g.allocatedPerRequestBytes) / 1024).toFixed(1)} | ${(med((g) => g.survivedPerRequestBytes) / 1024).toFixed(2)} |`,
+    );
+  }
+  return out;
+}
+
 function capacitySection(plan: BenchPlan, rows: CapacityRow[], problems: string[]): string[] {
   const out = [
     '## Capacity (closed loop): not an added latency',
@@ -217,7 +239,11 @@ export function renderReport(input: ReportInput): string {
     '',
   ];
   if (input.memory) lines.push(...memorySection(plan, input.memory, problems), '');
-  if (input.latency) lines.push(...latencySection(plan, input.latency, problems), '');
+  if (input.latency) {
+    lines.push(...latencySection(plan, input.latency, problems), '');
+    const gc = gcSection(input.latency);
+    if (gc.length > 0) lines.push(...gc, '');
+  }
   if (input.capacity) lines.push(...capacitySection(plan, input.capacity, problems), '');
   if (input.streams) lines.push(...streamsSection(plan, input.streams, problems), '');
   if (problems.length > 0) lines.push('## First error of each row that had errors', '', ...problems, '');

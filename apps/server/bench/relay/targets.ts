@@ -6,12 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import type { ChildProcesses, StartedChild } from './child-processes.ts';
+import type { GcTrace } from './gc-trace.ts';
 import { nginxConf } from './nginx-conf.ts';
 import { childPids } from './proc-stats.ts';
 import { waitUntil } from './schedule.ts';
 
-export type TargetName = 'direct' | 'nginx' | 'node-proxy' | 'lookout';
+/** `lookout-compare`: another checkout's Lookout (`--compare-with`), for before/after in one run. */
+export type TargetName = 'direct' | 'nginx' | 'node-proxy' | 'lookout-compare' | 'lookout';
 
 export interface BenchTarget {
   name: TargetName;
@@ -19,6 +22,8 @@ export interface BenchTarget {
   /** The process that does the serving: the simulator for direct, nginx's worker, Lookout. */
   pid: number;
   process: StartedChild;
+  /** Its collections, when it runs with `--trace-gc-nvp` (`--gc`). */
+  gc?: GcTrace | undefined;
 }
 
 const SERVER_DIR = join(import.meta.dirname, '..', '..');
@@ -53,15 +58,49 @@ export async function startSimulatorProcess(children: ChildProcesses, slots: num
   return { name: 'direct', origin: started.ready?.[1] as string, pid: started.pid, process: started };
 }
 
+/**
+ * Builds Lookout as `pnpm start` does (`pnpm run build`: esbuild bundles to dist/), so the bench measures
+ * the production output of the current source. Returns the build's summary line.
+ */
+export function buildLookout(serverDir: string = SERVER_DIR): string {
+  const run = spawnSync(process.execPath, [join(serverDir, 'scripts', 'build.mjs')], {
+    cwd: serverDir,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) {
+    throw new Error(`building Lookout failed (node scripts/build.mjs):\n${run.stdout}${run.stderr}`);
+  }
+  return run.stdout.trim();
+}
+
 export interface LookoutStartOptions {
   upstreamOrigin: string;
   dataDir: string;
   maxConcurrent: number;
   /** When set, Lookout runs with `--cpu-prof` and writes its profile here when it stops. */
   cpuProfileDir: string | undefined;
+  /** When set, Lookout runs with `--trace-gc-nvp` and its collections are read into it. */
+  gc: GcTrace | undefined;
+  /** Another checkout's `apps/server` to run instead, as the `lookout-compare` target. */
+  compareServerDir?: string | undefined;
 }
 
-/** Lookout as `pnpm start` runs it, configured through its environment, on ephemeral ports. */
+/**
+ * How a checkout starts Lookout: `node dist/main.js` after its build when it has one, else (a checkout
+ * from before the build existed) `node --import tsx src/main.ts`, as its `pnpm start` did.
+ */
+export function lookoutCommand(serverDir: string): { built: boolean; args: string[]; description: string } {
+  if (existsSync(join(serverDir, 'scripts', 'build.mjs'))) {
+    return { built: true, args: [join(serverDir, 'dist', 'main.js')], description: 'node dist/main.js' };
+  }
+  return {
+    built: false,
+    args: ['--import', 'tsx', join(serverDir, 'src', 'main.ts')],
+    description: 'node --import tsx src/main.ts',
+  };
+}
+
+/** Lookout as `pnpm start` runs it (`node dist/main.js`, built first), configured through its environment, on ephemeral ports. */
 export async function startLookoutProcess(
   children: ChildProcesses,
   options: LookoutStartOptions,
@@ -80,27 +119,61 @@ export async function startLookoutProcess(
     LOOKOUT_LOG_LEVEL: 'warn',
   });
   const profile = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const { gc, compareServerDir } = options;
+  const name: TargetName = compareServerDir === undefined ? 'lookout' : 'lookout-compare';
+  const serverDir = compareServerDir ?? SERVER_DIR;
+  const command = lookoutCommand(serverDir);
+  if (command.built && compareServerDir !== undefined) buildLookout(serverDir); // ours is built by the bench
+  const entry = command.args;
   const started = await children.start(
-    'lookout',
+    name,
     process.execPath,
-    [...profile, '--import', 'tsx', join(SERVER_DIR, 'src', 'main.ts')],
-    { cwd: SERVER_DIR, env, readyPattern: /Lookout relay\s+(http:\/\/\S+)/ },
+    [...profile, ...(gc ? ['--trace-gc-nvp'] : []), ...entry],
+    {
+      cwd: serverDir,
+      env,
+      readyPattern: /Lookout relay\s+(http:\/\/\S+)/,
+      onLine: gc ? (line) => gc.onLine(line) : undefined,
+    },
   );
-  return { name: 'lookout', origin: started.ready?.[1] as string, pid: started.pid, process: started };
+  return { name, origin: started.ready?.[1] as string, pid: started.pid, process: started, gc };
 }
 
-/** The bare Node relay of `node-proxy.ts`: Node's own floor, for reference. */
+/** The bare Node relay of `node-proxy.ts`: Node's own floor, for reference. Built to plain JS like Lookout. */
 export async function startNodeProxyProcess(
   children: ChildProcesses,
   upstreamOrigin: string,
+  workDir: string,
+  gc: GcTrace | undefined,
 ): Promise<BenchTarget> {
+  // One CommonJS file with undici inside, so it runs from the temp dir.
+  const outfile = join(workDir, 'node-proxy.cjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'node-proxy.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
   const started = await children.start(
     'node-proxy',
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'node-proxy.ts'), upstreamOrigin],
-    { cwd: SERVER_DIR, readyPattern: /listening on (http:\/\/\S+)/ },
+    [...(gc ? ['--trace-gc-nvp'] : []), outfile, upstreamOrigin],
+    {
+      cwd: SERVER_DIR,
+      readyPattern: /listening on (http:\/\/\S+)/,
+      onLine: gc ? (line) => gc.onLine(line) : undefined,
+    },
   );
-  return { name: 'node-proxy', origin: started.ready?.[1] as string, pid: started.pid, process: started };
+  return {
+    name: 'node-proxy',
+    origin: started.ready?.[1] as string,
+    pid: started.pid,
+    process: started,
+    gc,
+  };
 }
 
 /** The nginx binary, or undefined when it is not installed. */

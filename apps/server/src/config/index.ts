@@ -1,3 +1,4 @@
+export { exposureProblem, isLoopbackHost } from './exposure.ts';
 export {
   ConfigError,
   type ConfigProblem,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { exposureProblem } from './exposure.ts';
 import { configSchema, DEFAULTS, type LookoutConfig } from './schema.ts';
 import { flagName, parseText, SETTINGS } from './settings.ts';
 
@@ -41,7 +42,7 @@ type Layer = { label: (key: string) => string; values: Record<string, unknown> }
 
 /**
  * Builds the one validated config object, later wins: defaults < `lookout.yaml` < env < flags.
- * Throws {@link ConfigError} naming every bad key.
+ * Throws {@link ConfigError} naming every bad key, and when a non-loopback host has no admin token.
  */
 export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   const env = input.env ?? process.env;
@@ -74,6 +75,8 @@ export function loadConfig(input: LoadConfigInput = {}): LoadedConfig {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, origins, configFile)));
   }
+  const exposed = exposureProblem(parsed.data, origins);
+  if (exposed) throw new ConfigError([exposed]);
   return { config: parsed.data, configFile, origins };
 }
 
@@ -135,7 +138,10 @@ function readFlags(argv: readonly string[], problems: ConfigProblem[]): FlagResu
     const spec = byFlag.get(flag);
     const known = spec !== undefined || flag === '--targets' || flag === '--config';
     if (!flag.startsWith('--')) {
-      problems.push({ key: flag, message: 'unexpected argument (settings are given as --name value)' });
+      problems.push({
+        key: flag.trim() === '' ? `argument ${i + 1} ${JSON.stringify(arg)}` : flag,
+        message: 'unexpected argument (settings are given as --name value)',
+      });
       continue;
     }
     if (!known) {
@@ -197,7 +203,8 @@ export function parseTargetList(
 /** Targets named in env/flags keep the per-target overrides the file gives for the same name. */
 function mergeTargets(previous: unknown, next: unknown): unknown {
   if (!Array.isArray(previous) || !Array.isArray(next)) return next;
-  return next.map((t) => {
+  return next.map((t: unknown) => {
+    if (typeof t !== 'object' || t === null) return t; // not a target: the schema will say so
     const same = previous.find(
       (p): p is Record<string, unknown> =>
         typeof p === 'object' &&
@@ -223,7 +230,14 @@ function readConfigFile(file: string, explicit: boolean, problems: ConfigProblem
     for (const err of doc.errors) problems.push({ key: file, message: `YAML: ${err.message}` });
     return undefined;
   }
-  const values = doc.toJS() ?? {};
+  let values: unknown;
+  try {
+    // Throws on an alias to no anchor, or on alias expansion past the parser's cap (a "billion laughs").
+    values = doc.toJS() ?? {};
+  } catch (e) {
+    problems.push({ key: file, message: `YAML: ${(e as Error).message}` });
+    return undefined;
+  }
   if (typeof values !== 'object' || Array.isArray(values)) {
     problems.push({ key: file, message: 'expected a mapping of settings at the top level' });
     return undefined;

@@ -37,6 +37,27 @@ describe('the web app on the dashboard listener', () => {
     expect((await app.request('/api/missing')).status).toBe(404);
   });
 
+  it('puts the security headers on errors and misses too', async () => {
+    const app = new Hono();
+    app.use(securityHeaders);
+    app.get('/boom', () => {
+      throw new Error('boom');
+    });
+    mountWebApp(app, mkdtempSync(join(tmpdir(), 'lookout-empty-')));
+    app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no' } }, 404));
+    app.onError((_e, c) => c.json({ error: { code: 'internal_error', message: 'failed' } }, 500));
+    for (const [path, status] of [
+      ['/boom', 500],
+      ['/nope', 404],
+      ['/', 503],
+    ] as const) {
+      const res = await app.request(path);
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+  });
+
   it('says how to build it when there is no build', async () => {
     const app = new Hono();
     mountWebApp(app, mkdtempSync(join(tmpdir(), 'lookout-empty-')));

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { originAllowed } from '../admin/csrf.ts';
 import { SESSION_COOKIE, type SessionSigner } from '../admin/session.ts';
 import { tokenMatches } from '../admin/token.ts';
 import type { LiveHub } from './hub.ts';
@@ -9,6 +10,8 @@ export interface LiveUpgradeOptions {
   adminToken: string;
   sessions: SessionSigner;
   hub: LiveHub;
+  /** Origins accepted besides the request's own host (the public URL behind a proxy). */
+  trustedOrigins?: readonly string[];
 }
 
 /**
@@ -20,7 +23,7 @@ export function attachLiveUpgrade(server: Server, options: LiveUpgradeOptions): 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/ws') return refuse(socket, 404, 'Not Found');
-    if (!sameOrigin(req)) return refuse(socket, 403, 'Forbidden');
+    if (!sameOrigin(req, options.trustedOrigins)) return refuse(socket, 403, 'Forbidden');
     if (!authenticated(req, options)) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => options.hub.attach(ws));
   });
@@ -28,14 +31,9 @@ export function attachLiveUpgrade(server: Server, options: LiveUpgradeOptions): 
 }
 
 /** Browsers always send `Origin` on WebSocket handshakes; other clients (curl, scripts) may not. */
-export function sameOrigin(req: IncomingMessage): boolean {
+export function sameOrigin(req: IncomingMessage, trustedOrigins: readonly string[] = []): boolean {
   const origin = req.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
+  return origin === undefined || originAllowed(origin, req.headers.host, trustedOrigins);
 }
 
 function authenticated(req: IncomingMessage, options: LiveUpgradeOptions): boolean {
@@ -48,7 +46,13 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined; // malformed %-escapes: a forged cookie, never one we set
+      }
+    }
   }
   return undefined;
 }

@@ -2,11 +2,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '@lookout/ollama-sim';
+import type { DestinationStream } from 'pino';
 import { configSchema, DEFAULTS, type LookoutConfig } from '../config/index.ts';
 import { createLogger } from '../log.ts';
-import { type RunningLookout, startLookout } from '../server.ts';
+import { type RunningLookout, type StartOptions, startLookout } from '../server.ts';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface FleetOptions {
+  /** Where log lines go (JSON, one per line); default: no logging. */
+  logDestination?: DestinationStream;
+  /** Level for `logDestination` (default `debug`, the most a deployment would print). */
+  logLevel?: string;
+  /** Dashboard details: web app folder, body limit, rate limits and their clock. */
+  dashboard?: StartOptions['dashboard'];
+}
 
 export interface Fleet {
   sims: SimulatorHandle[];
@@ -23,6 +33,7 @@ export interface Fleet {
 export async function startFleet(
   sims: SimulatorOptions[],
   config: Partial<LookoutConfig> = {},
+  options: FleetOptions = {},
 ): Promise<Fleet> {
   const started = await Promise.all(sims.map((o) => startSimulator(o)));
   const parsed = configSchema.parse({
@@ -39,7 +50,10 @@ export async function startFleet(
   const lookout = await startLookout({
     config: parsed,
     adminToken: TEST_ADMIN_TOKEN,
-    log: createLogger('silent'),
+    log: options.logDestination
+      ? createLogger(options.logLevel ?? 'debug', options.logDestination)
+      : createLogger('silent'),
+    ...(options.dashboard ? { dashboard: options.dashboard } : {}),
   });
   return {
     sims: started,

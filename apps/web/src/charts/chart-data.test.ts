@@ -2,7 +2,16 @@ import type { HistoryResponse, Rule } from '@lookout/contracts';
 import { describe, expect, it } from 'vitest';
 import { pointOf } from '../core/series-ring.ts';
 import { sampleStats } from '../testing/fixtures.ts';
-import { axisTicks, chartSummary, historyRows, liveRows, niceCeil, thresholdsFor } from './chart-data.ts';
+import {
+  axisTicks,
+  chartSummary,
+  historyRows,
+  liveRows,
+  niceCeil,
+  thinRows,
+  thresholdsFor,
+  timeTicks,
+} from './chart-data.ts';
 import { HISTORY_CHARTS, LIVE_CHARTS } from './chart-defs.ts';
 
 const latency = LIVE_CHARTS.find((c) => c.id === 'latency')!;
@@ -116,5 +125,18 @@ describe('niceCeil', () => {
     expect([0.7, 3, 21, 23, 608, 1_000, 1_001, 0.013].map(niceCeil)).toEqual([
       1, 5, 25, 25, 1_000, 1_000, 2_000, 0.02,
     ]);
+  });
+});
+
+describe('drawing fewer rows', () => {
+  it('keeps at most max rows, the newest among them, in order', () => {
+    const rows = Array.from({ length: 900 }, (_, i) => i);
+    const thin = thinRows(rows, 180);
+    expect(thin.length).toBeLessThanOrEqual(180);
+    expect(thin.length).toBeGreaterThan(170);
+    expect(thin.at(-1)).toBe(899);
+    expect([...thin].sort((a, b) => a - b)).toEqual(thin);
+    expect(thinRows(rows.slice(0, 50), 180)).toHaveLength(50);
+    expect(timeTicks([0, 1000], 4)).toEqual([0, 250, 500, 750, 1000]);
   });
 });

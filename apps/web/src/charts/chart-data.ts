@@ -142,3 +142,30 @@ export function niceCeil(value: number): number {
   }
   return 10 * power;
 }
+
+/**
+ * At most `max` rows for drawing: a chart a few hundred pixels wide cannot show more points, and the
+ * chart library's work grows with every row. Keeps the last row (the newest value) and evenly spaced
+ * ones before it.
+ */
+export function thinRows<T>(rows: readonly T[], max: number): readonly T[] {
+  if (rows.length <= max) return rows;
+  const step = rows.length / max;
+  const out: T[] = [];
+  for (
+    let i = rows.length - 1;
+    i >= 0 && out.length < max;
+    i = Math.floor(rows.length - 1 - out.length * step)
+  ) {
+    out.push(rows[i]!);
+  }
+  return out.reverse();
+}
+
+/** Evenly spaced time ticks over `domain`, so the chart library need not place one per row. */
+export function timeTicks(domain: readonly [number, number], count = 5): number[] {
+  const [from, to] = domain;
+  if (!(to > from)) return [from];
+  const step = (to - from) / count;
+  return Array.from({ length: count + 1 }, (_, i) => Math.round(from + i * step));
+}

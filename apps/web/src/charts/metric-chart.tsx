@@ -10,7 +10,15 @@ import {
   YAxis,
 } from 'recharts';
 import { formatClock } from '../core/format.ts';
-import { axisTicks, type ChartRow, chartSummary, niceCeil, type Threshold } from './chart-data.ts';
+import {
+  axisTicks,
+  type ChartRow,
+  chartSummary,
+  niceCeil,
+  type Threshold,
+  thinRows,
+  timeTicks,
+} from './chart-data.ts';
 import { type ChartDef, formatAxisValue, formatChartValue } from './chart-defs.ts';
 
 export interface MetricChartProps {
@@ -41,6 +49,8 @@ function shortClock(t: number): string {
 
 /** A threshold further above the data than this factor is listed, not drawn: it would flatten the lines. */
 const THRESHOLD_REACH = 3;
+/** About one row per 2-3 pixels of a chart card: more costs time and shows nothing more. */
+const MAX_PLOTTED_ROWS = 180;
 
 function dataMax(def: ChartDef, rows: readonly ChartRow[]): number {
   let max = 0;
@@ -79,6 +89,7 @@ export const MetricChart = memo(function MetricChart(props: MetricChartProps) {
   const top = valueMax(def, highest, drawn);
   const yMax = integers ? Math.max(1, Math.ceil(top)) : top;
   const summary = chartSummary(def, rows, span);
+  const plotted = thinRows(rows, MAX_PLOTTED_ROWS);
   return (
     <figure className="chart" data-testid={testId} aria-labelledby={`${testId}-title`}>
       <figcaption>
@@ -108,13 +119,14 @@ export const MetricChart = memo(function MetricChart(props: MetricChartProps) {
       <div className="chart-plot" aria-hidden="true">
         {state === 'ready' && rows.length > 0 && (
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={rows as ChartRow[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+            <LineChart data={plotted as ChartRow[]} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
               <CartesianGrid stroke="var(--grid)" vertical={false} />
               <XAxis
                 dataKey="t"
                 type="number"
                 scale="time"
                 domain={[domain[0], domain[1]]}
+                ticks={timeTicks(domain)}
                 allowDataOverflow
                 tickFormatter={tickStyle === 'clock' ? shortClock : dayTick}
                 stroke="var(--muted)"
