@@ -3,13 +3,14 @@ import {
   type AttemptFailure,
   type CallInfo,
   type CallTarget,
+  forwardableResponseHeaders,
   isLookoutError,
   type LookoutError,
   startCall,
   type UpstreamResponse,
 } from '@lookout/client-core';
 import type { RelayTarget } from '../targets/registry.ts';
-import { clientResponseHeaders, upstreamRequestHeaders } from './http-io.ts';
+import { withoutLookoutHeaders } from './http-io.ts';
 import { errorBody, midStreamErrorFrame } from './ollama-errors.ts';
 import type { RelayContext } from './types.ts';
 
@@ -62,7 +63,7 @@ export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promi
   const call = startCall({
     info,
     request: {
-      headers: upstreamRequestHeaders(req.headers, { stripAuthorization: ctx.config.relayKeys.length > 0 }),
+      headers: withoutLookoutHeaders(req.headers, { stripAuthorization: ctx.config.relayKeys.length > 0 }),
       body: input.body,
     },
     pickTarget,
@@ -94,7 +95,7 @@ export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promi
 
   // Added to the copy, not spread into a new literal: spreading headers objects of varying shapes was
   // the most expensive line of the relay (~2 % of its CPU).
-  const headers = clientResponseHeaders(upstream.headers);
+  const headers = forwardableResponseHeaders(upstream.headers);
   headers['x-lookout-request-id'] = requestId;
   headers['x-lookout-target'] = upstream.target;
   headers['x-lookout-queue-ms'] = String(Math.round(upstream.queueWaitMs));

@@ -1,20 +1,21 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
-/** Headers that describe one connection, not the message: never forwarded either way (RFC 9110 7.6.1). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
-
-/** Request headers Lookout consumes itself. */
-const LOOKOUT_REQUEST_HEADERS = new Set(['host', 'content-length', 'x-lookout-target']);
+/**
+ * The client's headers minus Lookout's own (its target header, and the relay key when keys are set).
+ * Hop-by-hop headers and `Host` are the core's to handle (client-core `upstreamRequestHeaders`); the
+ * headers object is passed as it is when there is nothing of Lookout's in it, the common case.
+ */
+export function withoutLookoutHeaders(
+  headers: IncomingHttpHeaders,
+  options: { stripAuthorization: boolean },
+): IncomingHttpHeaders {
+  const strip = options.stripAuthorization && headers.authorization !== undefined;
+  if (!strip && headers['x-lookout-target'] === undefined) return headers;
+  const out: IncomingHttpHeaders = { ...headers };
+  delete out['x-lookout-target'];
+  if (strip) delete out.authorization;
+  return out;
+}
 
 export class BodyTooLargeError extends Error {
   readonly code = 'LOOKOUT_BODY_TOO_LARGE';
@@ -70,30 +71,4 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
     req.on('error', onError);
     req.on('close', onClose);
   });
-}
-
-/** The client's headers as they should go upstream: hop-by-hop and Lookout's own removed. */
-export function upstreamRequestHeaders(
-  headers: IncomingHttpHeaders,
-  options: { stripAuthorization: boolean },
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || LOOKOUT_REQUEST_HEADERS.has(name)) continue;
-    if (options.stripAuthorization && name === 'authorization') continue;
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-/** Upstream response headers as they should go to the client. */
-export function clientResponseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name.toLowerCase())) continue;
-    out[name] = value;
-  }
-  return out;
 }
