@@ -43,9 +43,12 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     if (stopping) process.exit(1); // a second Ctrl-C does not wait
     stopping = true;
-    log.info({ signal }, 'stopping');
+    log.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, 'stopping: draining relay calls');
     lookout.close().then(
-      () => process.exit(0),
+      (drained) => {
+        log.info({ ...drained }, 'stopped');
+        process.exit(0);
+      },
       (error: unknown) => {
         log.error({ err: error }, 'stop failed');
         process.exit(1);

@@ -17,6 +17,7 @@ import { MetricsEngine } from './metrics/index.ts';
 import { GenerationProber } from './probes/generation-prober.ts';
 import { HealthProber } from './probes/health-prober.ts';
 import { createRelayListener } from './relay/app.ts';
+import { type DrainResult, RelayDrain } from './relay/drain.ts';
 import { openStore, type Store } from './store/index.ts';
 import { TargetRegistry } from './targets/registry.ts';
 import { TargetRouter } from './targets/router.ts';
@@ -42,8 +43,12 @@ export interface RunningLookout {
   hub: LiveHub;
   /** The dashboard's routes (tests walk them to prove each one asks for auth). */
   dashboardApp: Hono;
-  /** Stops listening, ends open calls, closes upstream connections. */
-  close(): Promise<void>;
+  /**
+   * Stops the process gracefully: no new calls, calls in progress may finish for
+   * `config.drainTimeoutMs` (or `drainTimeoutMs`), the rest end with Ollama-shaped errors; then the
+   * history and alert state are written and the database closed.
+   */
+  close(options?: { drainTimeoutMs?: number }): Promise<DrainResult>;
 }
 
 /** Starts the whole process: the fleet, the probes, the metrics, and both listeners. */
@@ -105,9 +110,10 @@ export async function startLookout({
     log,
   });
 
+  const drain = new RelayDrain();
   const relayServer = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
-    createRelayListener({ config, registry, router, pool, sink: metrics, log }),
+    createRelayListener({ config, registry, router, pool, sink: metrics, log, drain }),
   );
   let publicUrl = config.publicUrl ?? '';
   let broadcast: (message: ServerMessage) => void = () => {};
@@ -185,13 +191,22 @@ export async function startLookout({
     generationProber,
     hub,
     dashboardApp,
-    async close() {
+    async close(options = {}) {
+      const drainTimeoutMs = options.drainTimeoutMs ?? config.drainTimeoutMs;
+      // No new connections; kept-alive ones get a 503 with `Connection: close` if they send another call.
+      relayServer.close();
+      relayServer.closeIdleConnections();
+      if (drain.open > 0) log.info({ open: drain.open, drainTimeoutMs }, 'draining relay calls');
+      const relayDrained = drain.drain(drainTimeoutMs);
       await prober.stop();
       generationProber.stop();
       testPrompts.stop();
       hub.stop();
       wss.close();
-      await Promise.all([closeServer(relayServer), closeServer(dashboardServer)]);
+      await closeServer(dashboardServer);
+      const drained = await relayDrained;
+      if (drained.cutOff > 0) log.warn({ calls: drained.cutOff }, 'calls ended by the drain timeout');
+      await closeServer(relayServer);
       await pool.close();
       // After both listeners closed, so the last calls are counted in the flushed minute.
       await alerts.stop();
@@ -199,6 +214,7 @@ export async function startLookout({
       const flushed = rollupJob.flush();
       if (!flushed.ok) log.warn({ code: flushed.error.code }, flushed.error.message);
       store.close();
+      return drained;
     },
   };
 }

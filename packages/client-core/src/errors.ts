@@ -20,7 +20,8 @@ export type LookoutErrorCode =
   | 'LOOKOUT_BAD_REQUEST'
   | 'LOOKOUT_NETWORK'
   | 'LOOKOUT_STREAM'
-  | 'LOOKOUT_ABORTED';
+  | 'LOOKOUT_ABORTED'
+  | 'LOOKOUT_SHUTDOWN';
 
 /** The request a failure belongs to, for messages and for callers that log. */
 export interface ErrorContext {
@@ -121,6 +122,19 @@ export class TotalTimeoutError extends LookoutTimeoutError {
   readonly outcome = 'timeout_total' as const;
   constructor(budgetMs: number, ctx: ErrorContext = {}) {
     super('total timeout', budgetMs, ctx);
+  }
+}
+
+/**
+ * The process is stopping and the call did not finish within the drain budget. Counted as
+ * `timeout_total`: the drain deadline is the last total budget the call gets.
+ */
+export class ShutdownError extends LookoutTimeoutError {
+  override readonly name = 'ShutdownError';
+  readonly code = 'LOOKOUT_SHUTDOWN' as const;
+  readonly outcome = 'timeout_total' as const;
+  constructor(drainBudgetMs: number, ctx: ErrorContext = {}) {
+    super('shutting down: the call did not finish within the drain timeout', drainBudgetMs, ctx);
   }
 }
 
@@ -277,6 +291,7 @@ const CODES: ReadonlySet<string> = new Set<LookoutErrorCode>([
   'LOOKOUT_NETWORK',
   'LOOKOUT_STREAM',
   'LOOKOUT_ABORTED',
+  'LOOKOUT_SHUTDOWN',
 ]);
 
 function hasCode(e: unknown, ...codes: LookoutErrorCode[]): boolean {

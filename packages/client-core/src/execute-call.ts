@@ -20,6 +20,7 @@ import {
   isLookoutError,
   type LookoutError,
   NetworkError,
+  ShutdownError,
   TotalTimeoutError,
 } from './errors.ts';
 import { UpstreamExchange } from './exchange.ts';
@@ -62,6 +63,11 @@ export interface StartedCall {
    * headers the response rejects with it, after them the body fails with it. Idempotent.
    */
   abort(reason?: unknown): void;
+  /**
+   * Ends the call because the process is stopping (a `ShutdownError` naming `drainBudgetMs`, counted as
+   * `timeout_total`): before the headers the response rejects with it, after them the body fails with it.
+   */
+  shutDown(drainBudgetMs: number): void;
 }
 
 /**
@@ -77,9 +83,13 @@ export function startCall(options: ExecuteCallOptions): StartedCall {
   try {
     run = new CallRun(options);
   } catch (error) {
-    return { response: Promise.reject(error), abort: () => {} };
+    return { response: Promise.reject(error), abort: () => {}, shutDown: () => {} };
   }
-  return { response: run.run(), abort: (reason) => run.abortByCaller(reason) };
+  return {
+    response: run.run(),
+    abort: (reason) => run.abortByCaller(reason),
+    shutDown: (drainBudgetMs) => run.shutDown(drainBudgetMs),
+  };
 }
 
 class CallRun {
@@ -315,6 +325,11 @@ class CallRun {
   /** The caller aborts (its signal fired, or `StartedCall.abort`). */
   abortByCaller(reason: unknown): void {
     this.#abort(new AbortedError({ ...this.#context(), cause: reason }));
+  }
+
+  /** The process is stopping and the call outlived the drain (see `StartedCall.shutDown`). */
+  shutDown(drainBudgetMs: number): void {
+    this.#abort(new ShutdownError(drainBudgetMs, this.#context()));
   }
 
   /** Ends the call's current wait or attempt with `reason` (once): the exchange in flight is closed. */

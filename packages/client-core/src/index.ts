@@ -46,6 +46,7 @@ export {
   NetworkError,
   QueueFullError,
   QueueTimeoutError,
+  ShutdownError,
   StreamError,
   type StreamFailure,
   TotalTimeoutError,

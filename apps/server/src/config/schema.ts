@@ -114,6 +114,7 @@ export const configSchema = z
       .min(1024)
       .max(1024 * 1024 * 1024),
     historyRetentionDays: z.number().int().min(1).max(3650),
+    drainTimeoutMs: z.number().int().min(0).max(3_600_000),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']),
     targets: z.array(targetSchema).min(1, 'at least one target is needed'),
     /** Per-model overrides on every target. */
@@ -194,6 +195,7 @@ export const DEFAULTS = {
   generationProbeIntervalMs: 30_000,
   maxBodyBytes: 32 * 1024 * 1024,
   historyRetentionDays: 7,
+  drainTimeoutMs: 25_000,
   logLevel: 'info',
   targets: [{ name: 'local', url: 'http://127.0.0.1:11434' }],
   models: {},

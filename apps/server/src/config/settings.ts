@@ -35,6 +35,7 @@ export type ScalarKey =
   | 'generationProbeIntervalMs'
   | 'maxBodyBytes'
   | 'historyRetentionDays'
+  | 'drainTimeoutMs'
   | 'logLevel'
   | 'publicUrl';
 
@@ -74,6 +75,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'LOOKOUT_HISTORY_RETENTION_DAYS',
     kind: 'count',
     help: 'days of per-minute history kept',
+  },
+  {
+    key: 'drainTimeoutMs',
+    env: 'LOOKOUT_DRAIN_TIMEOUT_MS',
+    kind: 'ms',
+    help: 'at SIGTERM, how long calls in progress may run before they are ended',
   },
   { key: 'logLevel', env: 'LOOKOUT_LOG_LEVEL', kind: 'string', help: 'error, warn, info or debug' },
   {

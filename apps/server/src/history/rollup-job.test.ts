@@ -164,7 +164,13 @@ describe('RollupJob', () => {
   it('schedules itself at each minute end plus the grace, and stop() clears the timer', () => {
     const { engine, clock, play } = fakeEngine();
     const manual = manualTimers();
-    const job = new RollupJob({ metrics: engine, rollups: store.rollups, runId: 1, timers: manual.timers });
+    const job = new RollupJob({
+      metrics: engine,
+      rollups: store.rollups,
+      runId: 1,
+      timers: manual.timers,
+      checkpointMs: 0,
+    });
     clock.nowMs = 10_000;
     job.start();
     job.start(); // once only
@@ -176,6 +182,35 @@ describe('RollupJob', () => {
     expect(manual.pending.map((p) => p.delayMs)).toEqual([MIN]);
     job.stop();
     expect(manual.pending).toEqual([]);
+  });
+
+  it('checkpoints the minute in progress between minute ends, replacing the previous checkpoint', () => {
+    const { engine, clock, play } = fakeEngine();
+    const manual = manualTimers();
+    const job = new RollupJob({
+      metrics: engine,
+      rollups: store.rollups,
+      runId: 1,
+      timers: manual.timers,
+      checkpointMs: 10_000,
+    });
+    clock.nowMs = 5000;
+    job.start();
+    expect(manual.pending.map((p) => p.delayMs)).toEqual([10_000]);
+    play(...calls(4, 5000, 15_000, 21));
+    clock.nowMs = 15_000;
+    manual.fire();
+    expect([...store.rollups.readCounts(all)].map((r) => r.requests)).toEqual([4]);
+    play(...calls(3, 15_000, 25_000, 22));
+    clock.nowMs = 25_000;
+    manual.fire();
+    // The same minute again, with all 7 calls: the checkpoint replaced, not added to.
+    expect([...store.rollups.readCounts(all)].map((r) => r.requests)).toEqual([7]);
+    // Near the minute's end, the next timer is the minute end (+ grace), not a full checkpoint away.
+    clock.nowMs = MIN - 1000;
+    manual.fire();
+    expect(manual.pending.map((p) => p.delayMs)).toEqual([3000]);
+    job.stop();
   });
 
   it('on the default timers, keeps one timer while running and none after stop()', () => {

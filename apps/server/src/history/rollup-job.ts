@@ -23,6 +23,11 @@ export interface RollupJobOptions extends Omit<RollupPrunerOptions, 'rollups'> {
   /** Names this process run in the rows it writes (default random). */
   readonly runId?: number;
   readonly timers?: JobTimers;
+  /**
+   * Between minute ends, also write the current minute so far this often, so a process killed without
+   * warning loses at most this much history (default 10000; 0: only at minute ends and `flush()`).
+   */
+  readonly checkpointMs?: number;
   /** A scheduled tick that failed (disk full, database locked); the next tick retries. */
   readonly onError?: (error: RollupJobError) => void;
 }
@@ -69,6 +74,7 @@ export class RollupJob {
   private readonly pruner: RollupPruner;
   private readonly compactor: RollupCompactor;
   private readonly graceMs: number;
+  private readonly checkpointMs: number;
   private readonly timers: JobTimers;
   private readonly onError: ((error: RollupJobError) => void) | undefined;
   /** First monotonic minute not yet written whole. */
@@ -85,6 +91,9 @@ export class RollupJob {
     if (!(this.graceMs >= 0 && this.graceMs < MINUTE_MS)) {
       throw new RangeError(`graceMs must be in [0, ${MINUTE_MS}), got ${this.graceMs}`);
     }
+    this.checkpointMs = options.checkpointMs ?? 10_000;
+    if (!(this.checkpointMs >= 0))
+      throw new RangeError(`checkpointMs must be >= 0, got ${this.checkpointMs}`);
     this.runId = options.runId ?? randomInt(2 ** 47);
     this.timers = options.timers ?? NODE_TIMERS;
     this.onError = options.onError;
@@ -96,7 +105,7 @@ export class RollupJob {
     return this.pruner.retentionMs;
   }
 
-  /** Ticks at every minute's end (+ grace) until `stop()`. */
+  /** Ticks at every minute's end (+ grace), and checkpoints between them, until `stop()`. */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -162,13 +171,18 @@ export class RollupJob {
   private schedule(): void {
     const nowMs = this.metrics.nowMs();
     const dueMs = (minuteOf(nowMs - this.graceMs) + 1) * MINUTE_MS + this.graceMs;
-    this.handle = this.timers.setTimeout(() => this.onTimer(), Math.max(0, dueMs - nowMs));
+    const delayMs = Math.max(0, dueMs - nowMs);
+    this.handle = this.timers.setTimeout(
+      () => this.onTimer(),
+      this.checkpointMs > 0 ? Math.min(delayMs, this.checkpointMs) : delayMs,
+    );
   }
 
   private onTimer(): void {
     this.handle = undefined;
     try {
-      const result = this.tick();
+      let result = this.tick();
+      if (result.ok && this.checkpointMs > 0) result = this.flush();
       if (!result.ok) this.onError?.(result.error);
     } finally {
       if (this.running) this.schedule();

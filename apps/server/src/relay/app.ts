@@ -21,6 +21,12 @@ const TARGET_CHANGING = new Set(['/api/pull', '/api/push', '/api/create', '/api/
 export function createRelayListener(ctx: RelayContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const requestId = randomUUID();
+    if (ctx.drain.draining) {
+      res.shouldKeepAlive = false;
+      sendError(res, pathOf(req.url), requestId, 503, 'lookout: shutting down', { 'retry-after': '5' });
+      return;
+    }
+    ctx.drain.track(res);
     handleRequest(ctx, req, res, requestId).catch((error: unknown) => {
       ctx.log.error({ err: error, requestId }, 'relay handler failed');
       if (!res.headersSent) sendError(res, pathOf(req.url), requestId, 500, 'lookout: internal error');
@@ -149,10 +155,12 @@ function sendError(
   requestId: string,
   status: number,
   message: string,
+  extraHeaders?: Record<string, string>,
 ): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'x-lookout-request-id': requestId,
+    ...extraHeaders,
   });
   res.end(errorBody(route, status, message));
 }

@@ -6,6 +6,7 @@ import {
   forwardableResponseHeaders,
   isLookoutError,
   type LookoutError,
+  type StartedCall,
   startCall,
   type UpstreamResponse,
 } from '@lookout/client-core';
@@ -35,7 +36,7 @@ export interface ForwardInput {
  * the status of DESIGN.md; after it, the stream ends the way Ollama ends a failed stream.
  */
 export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promise<void> {
-  const { req, res, info, requestId } = input;
+  const { req, info } = input;
   const first = input.rank(new Set());
   const policy = first?.policyFor(info.model) ?? { timeouts: undefined, maxRetries: ctx.config.maxRetries };
   const route = req.url ?? '/';
@@ -76,6 +77,17 @@ export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promi
     sink: ctx.sink,
     onSinkError: (error) => ctx.log.error({ err: error }, 'metrics sink failed'),
   });
+  ctx.drain.add(call);
+  try {
+    await answer(input, call, route);
+  } finally {
+    ctx.drain.remove(call);
+  }
+}
+
+/** Waits for the call's response and passes it to the client (or the failure, Ollama-shaped). */
+async function answer(input: ForwardInput, call: StartedCall, route: string): Promise<void> {
+  const { res, info, requestId } = input;
   let clientLeft = false;
   const onClose = (): void => {
     if (res.writableFinished) return;
@@ -155,7 +167,11 @@ export function sendCoreError(res: ServerResponse, route: string, requestId: str
     'x-lookout-request-id': requestId,
   };
   if (failure?.target) headers['x-lookout-target'] = failure.target;
-  switch (outcome) {
+  switch (failure?.code === 'LOOKOUT_SHUTDOWN' ? 'shutdown' : outcome) {
+    case 'shutdown':
+      status = 503;
+      headers['retry-after'] = '5';
+      break;
     case 'queue_full':
     case 'queue_timeout':
     case 'upstream_busy':

@@ -44,6 +44,7 @@ export async function startFleet(
     probeIntervalMs: 60_000,
     retryBaseDelayMs: 20,
     retryMaxDelayMs: 100,
+    drainTimeoutMs: 0, // tests that stop mid-call do not wait; the drain tests set their own
     targets: started.map((s, i) => ({ name: `sim${i}`, url: s.url })),
     ...config,
   });
