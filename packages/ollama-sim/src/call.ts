@@ -44,6 +44,8 @@ export class Call implements ReplyTarget {
   model: string | undefined;
   /** The fault that applies to this request, once taken. */
   fault: FaultSpec | undefined;
+  /** How long the request waited for a slot (the longest of its slots), once it holds one. */
+  slotWaitMs: number | undefined;
   private closedByServer = false;
   private readonly controller = new AbortController();
 

@@ -29,7 +29,7 @@ async function readJson(
 
 /**
  * The control endpoint, off the Ollama surface (no Host check, no faults, not counted):
- * GET /__sim/stats, POST /__sim/stats/reset, GET|POST|DELETE /__sim/faults, POST /__sim/parallel.
+ * GET /__sim/stats, POST /__sim/stats/reset, GET|POST|DELETE /__sim/faults, GET|POST /__sim/parallel.
  */
 export async function serveControl(
   handle: Omit<SimulatorHandle, 'close' | 'url' | 'port'> & { faults(): unknown },
@@ -65,6 +65,9 @@ export async function serveControl(
     }
     handle.setFaults(faults);
     return reply(res, 200, { faults: handle.faults() });
+  }
+  if (route === `GET ${CONTROL_PREFIX}parallel`) {
+    return reply(res, 200, { numParallel: handle.stats().numParallel });
   }
   if (route === `POST ${CONTROL_PREFIX}parallel`) {
     const body = await readJson(req);

@@ -85,6 +85,29 @@ export async function scheduleRunner(sim: SimContext, call: Call, input: Generat
   return { lease, loadedAtMs: monotonicMs() };
 }
 
+/** The response header that tells how long a request waited for a slot, in whole milliseconds. */
+export const QUEUE_WAIT_HEADER = 'x-sim-queue-ms';
+
+/**
+ * Waits for a slot of the request's runner (unbounded, FIFO, like Ollama's semaphore) and records how long:
+ * in the model's counters and, while the headers are not out yet, as `x-sim-queue-ms` on the reply (the
+ * longest wait of the request's slots, for embeddings that take several). Resolves with the slot's release.
+ */
+export async function acquireSlot(sim: SimContext, call: Call, lease: RunnerLease): Promise<() => void> {
+  call.phase = 'waiting_slot';
+  const askedAtMs = monotonicMs();
+  const release = await lease.runner.slots.acquire(call.signal);
+  const waitedMs = monotonicMs() - askedAtMs;
+  const runtime = sim.scheduler.runtime(lease.runner.model);
+  runtime.slotWaits++;
+  runtime.slotWaitMsTotal += waitedMs;
+  runtime.slotWaitMsMax = Math.max(runtime.slotWaitMsMax, waitedMs);
+  call.slotWaitMs = Math.max(call.slotWaitMs ?? 0, waitedMs);
+  if (!call.res.headersSent) call.res.setHeader(QUEUE_WAIT_HEADER, String(Math.round(call.slotWaitMs)));
+  call.phase = 'generating';
+  return release;
+}
+
 /** A runner crash injected by an http_500 fault. */
 export class RunnerFailure extends Error {
   readonly code = 'SIM_RUNNER_FAILURE';
@@ -130,10 +153,8 @@ export async function generate(
   onToken: (text: string, index: number) => Promise<void>,
 ): Promise<GenerationResult> {
   const { options: config } = sim;
-  call.phase = 'waiting_slot';
-  const releaseSlot = await scheduled.lease.runner.slots.acquire(call.signal);
+  const releaseSlot = await acquireSlot(sim, call, scheduled.lease);
   try {
-    call.phase = 'generating';
     const slotAtMs = monotonicMs();
     if (call.fault?.kind === 'http_500') {
       throw new RunnerFailure(call.fault.message ?? 'llama runner process has terminated: exit status 2');

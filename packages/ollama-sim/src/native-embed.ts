@@ -1,6 +1,7 @@
 import { applyEarlyFault, type Call, GIN_JSON, type SimContext, type SurfaceSpelling } from './call.ts';
 import { monotonicMs, msToNs, sleep } from './clock.ts';
 import {
+  acquireSlot,
   type CallOverrides,
   type GenerationInput,
   RunnerFailure,
@@ -54,10 +55,8 @@ async function embedOne(
   tokens: number,
   ttftMs?: number,
 ) {
-  call.phase = 'waiting_slot';
-  const releaseSlot = await lease.runner.slots.acquire(call.signal);
+  const releaseSlot = await acquireSlot(sim, call, lease);
   try {
-    call.phase = 'generating';
     if (call.fault?.kind === 'http_500') {
       throw new RunnerFailure(call.fault.message ?? 'llama runner process has terminated: exit status 2');
     }

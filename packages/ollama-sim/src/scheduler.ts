@@ -44,6 +44,10 @@ export interface ModelRuntime {
   completed: number;
   loads: number;
   maxInFlightSeen: number;
+  /** Slots granted, and the time their requests waited for them (ms): the queue Ollama does not show. */
+  slotWaits: number;
+  slotWaitMsTotal: number;
+  slotWaitMsMax: number;
 }
 
 interface PendingRequest {
@@ -80,7 +84,17 @@ export class Scheduler {
   runtime(model: CatalogModel): ModelRuntime {
     let runtime = this.runtimes.get(model.canonical);
     if (!runtime) {
-      runtime = { model, runner: undefined, queued: 0, completed: 0, loads: 0, maxInFlightSeen: 0 };
+      runtime = {
+        model,
+        runner: undefined,
+        queued: 0,
+        completed: 0,
+        loads: 0,
+        maxInFlightSeen: 0,
+        slotWaits: 0,
+        slotWaitMsTotal: 0,
+        slotWaitMsMax: 0,
+      };
       this.runtimes.set(model.canonical, runtime);
     }
     return runtime;
@@ -283,6 +297,11 @@ export class Scheduler {
       return epochMs() + Math.min(runner.sessionDurationMs, FOREVER_MS);
     }
     return runner.expiresAtEpochMs;
+  }
+
+  /** Slots of generation models (`OLLAMA_NUM_PARALLEL`) as configured now. */
+  get numParallel(): number {
+    return this.config.numParallel;
   }
 
   setNumParallel(numParallel: number): void {

@@ -7,7 +7,7 @@ import { ModelCatalog } from './models.ts';
 import { InvalidOptionError, resolveOptions } from './options.ts';
 import { serveOllama } from './router.ts';
 import { Scheduler } from './scheduler.ts';
-import { StatsRecorder } from './stats.ts';
+import { ConnectionTracker, StatsRecorder } from './stats.ts';
 import type { FaultSpec, SimulatorHandle, SimulatorOptions } from './types.ts';
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -39,7 +39,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     loadTimeMs: resolved.loadTimeMs,
     keepAliveMs: resolved.keepAliveMs,
   });
-  const stats = new StatsRecorder(scheduler, catalog);
+  const connections = new ConnectionTracker();
+  const stats = new StatsRecorder(scheduler, catalog, connections);
   let closed = false;
   let port = resolved.port;
   let listenError: string | undefined;
@@ -89,11 +90,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
 
   server.on('connection', (socket: Socket) => {
+    connections.socketOpened(socket);
     if (faults.takeConnectionRefusal()) socket.resetAndDestroy();
   });
   server.on('request', (req, res) => {
     const control = req.url?.startsWith(CONTROL_PREFIX) === true;
-    if (!control) stats.countRequest();
+    if (!control) {
+      stats.countRequest();
+      connections.requestStarted(res);
+    }
     const served = control ? serveControl(handle, req, res) : serveOllama(sim, req, res);
     served.catch((err: unknown) => {
       if (!res.headersSent) {

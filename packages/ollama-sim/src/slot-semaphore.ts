@@ -21,6 +21,11 @@ export class SlotSemaphore {
     return this.used;
   }
 
+  /** Slots in all, held or free. */
+  get slots(): number {
+    return this.capacity;
+  }
+
   get waiting(): number {
     return this.waiters.length;
   }

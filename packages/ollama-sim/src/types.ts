@@ -90,7 +90,10 @@ export interface SimulatorHandle {
   /** Replaces the fault list ('refuse' stops listening and destroys open sockets until cleared; the same port is reused afterwards). */
   setFaults(faults: FaultSpec[]): void;
   clearFaults(): void;
-  /** Changes the slots of loaded and future generation models at once. */
+  /**
+   * Changes the slots of loaded and future generation models at once (the hidden true parallelism a
+   * client has to discover). Fewer slots: holders keep theirs, new requests wait until enough have ended.
+   */
   setNumParallel(n: number): void;
   stats(): SimulatorStats;
   resetStats(): void;
@@ -122,16 +125,43 @@ export interface ModelStats {
   completed: number;
   /** Times the model was loaded. */
   loads: number;
+  /** Slots of the loaded runner (0 when not loaded). */
+  slots: number;
+  /** Slots granted to requests on this model since the last reset. */
+  slotWaits: number;
+  /** Time those requests waited for their slot, summed (ms): the slot queue Ollama hides. */
+  slotWaitMsTotal: number;
+  /** The longest of those waits (ms). */
+  slotWaitMsMax: number;
+}
+
+/** What is open at the simulator now: enough for a test to prove a client left nothing behind. */
+export interface ConnectionStats {
+  /** Sockets open now (idle keep-alive connections included). */
+  open: number;
+  /** Requests on the Ollama surface whose response has neither been sent in full nor been cut. */
+  activeRequests: number;
+  /**
+   * Bytes the simulator has written to its open sockets that the kernel has not taken yet: they grow
+   * when the peer stops reading (its receive window and our send buffer are full), i.e. under backpressure.
+   */
+  queuedBytes: number;
 }
 
 export interface SimulatorStats {
   /** Requests received on the Ollama surface (the control endpoint is not counted). */
   totalRequests: number;
+  /** Slots of generation models as configured now (`OLLAMA_NUM_PARALLEL`, changed by `setNumParallel`). */
+  numParallel: number;
+  /** Time requests waited for a slot since the last reset, summed over models (ms). */
+  slotWaitMsTotal: number;
   /** Keyed by the model names as configured. */
   models: Record<string, ModelStats>;
   /** Requests held in the scheduler queue, the one whose model is loading included. */
   schedulerQueueDepth: number;
   cancellations: CancellationRecord[];
+  /** Sockets and requests open right now, and the bytes still waiting for the peer to read them. */
+  connections: ConnectionStats;
   /** Set while listening again after a 'refuse' failed (another process took the port). */
   listenError?: string;
 }

@@ -117,7 +117,10 @@ async function answer(input: ForwardInput, call: StartedCall, route: string): Pr
   res.off('close', onClose);
 }
 
-/** Copies the upstream body to the client with backpressure; ends it Ollama's way if it fails. */
+/**
+ * Copies the upstream body to the client with backpressure. If it fails, a stream ends Ollama's way (an
+ * error frame, `lookout: ...`) and a one-piece body is cut (the connection closes before its end).
+ */
 async function pipeBody(res: ServerResponse, route: string, upstream: UpstreamResponse): Promise<void> {
   // The last two bytes sent, to close a frame cut in the middle before the error frame.
   let beforeLast = LF;
@@ -134,8 +137,15 @@ async function pipeBody(res: ServerResponse, route: string, upstream: UpstreamRe
     }
   } catch (error) {
     if (res.destroyed) return; // the client went away
+    if (upstream.framing === 'single' || res.hasHeader('content-length')) {
+      // A one-piece body (a JSON document) cut after its headers: nothing can follow a document that has
+      // begun, and bytes past a declared Content-Length would be read as the next response. Closing the
+      // connection before the body's end is what tells the client the answer is incomplete.
+      res.destroy();
+      return;
+    }
     // Bytes may have gone out already: close the frame in progress, then Ollama's own error frame.
-    const message = isLookoutError(error) ? error.message : 'upstream stream failed';
+    const message = `lookout: ${isLookoutError(error) ? error.message : 'upstream stream failed'}`;
     if (last !== LF) res.write(upstream.framing === 'sse' ? '\n\n' : '\n');
     else if (upstream.framing === 'sse' && beforeLast !== LF) res.write('\n');
     res.end(midStreamErrorFrame(route, message));
