@@ -7,7 +7,7 @@ import { startLookout } from './server.ts';
 
 /**
  * `pnpm demo`: Lookout in front of three simulated Ollama instances (different parallelism, one of them
- * flaky), with background traffic, so the dashboard has something to show within a minute.
+ * flaky, one with an adaptive limit), with background traffic, so the dashboard has something to show within a minute.
  * Settings still apply (e.g. `LOOKOUT_DASHBOARD_PORT`); the targets are the simulators.
  */
 async function main(): Promise<void> {
@@ -47,7 +47,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { config } = loaded;
+  // gpu-b learns its limit (the others use LOOKOUT_MAX_CONCURRENT), to show what it learns.
+  const config = {
+    ...loaded.config,
+    targets: loaded.config.targets.map((t) =>
+      t.name === 'gpu-b' && t.concurrency === undefined ? { ...t, concurrency: 'adaptive' as const } : t,
+    ),
+  };
   const log = createLogger(config.logLevel);
   const token = resolveAdminToken(config.adminToken, config.dataDir);
   const lookout = await startLookout({ config, adminToken: token.token, log });

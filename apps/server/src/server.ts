@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { UpstreamPool } from '@lookout/client-core';
+import { type CallEventSink, UpstreamPool } from '@lookout/client-core';
 import type { ServerMessage } from '@lookout/contracts';
 import type { Hono } from 'hono';
 import type { AdminLimits } from './admin/routes.ts';
@@ -19,6 +19,7 @@ import { HealthProber } from './probes/health-prober.ts';
 import { createRelayListener } from './relay/app.ts';
 import { type DrainResult, RelayDrain } from './relay/drain.ts';
 import { openStore, type Store } from './store/index.ts';
+import { PinnedLimitTable } from './targets/pin-table.ts';
 import { TargetRegistry } from './targets/registry.ts';
 import { TargetRouter } from './targets/router.ts';
 import { TestPromptService, TestRunTable } from './test-prompts/index.ts';
@@ -70,6 +71,8 @@ export async function startLookout({
           queueDepth: t.gate.queueDepth,
           inFlight: t.gate.inFlight,
           maxConcurrent: t.gate.limits.maxConcurrent,
+          concurrency: t.concurrency.describe(),
+          concurrencyChangesTotal: t.concurrency.changesTotal(),
         })),
     },
     targetInfo: {
@@ -86,7 +89,20 @@ export async function startLookout({
       },
     },
   });
+  // Every call event goes to the metrics and to the targets' concurrency limits.
+  const sink: CallEventSink = {
+    onEvent(event) {
+      metrics.onEvent(event);
+      registry.onEvent(event);
+    },
+  };
   const store = openStore(config.dataDir);
+  const pins = new PinnedLimitTable(store.db);
+  for (const [name, limit] of pins.all()) {
+    const target = registry.get(name);
+    if (target) target.concurrency.pin(limit);
+    else log.warn({ target: name }, 'a pinned concurrency limit names a target no longer configured');
+  }
   const rollupJob = new RollupJob({
     metrics,
     rollups: store.rollups,
@@ -97,7 +113,7 @@ export async function startLookout({
   const prober = new HealthProber({
     targets: registry.all,
     pool,
-    sink: metrics,
+    sink,
     intervalMs: config.probeIntervalMs,
     log,
   });
@@ -105,7 +121,7 @@ export async function startLookout({
   const generationProber = new GenerationProber({
     targets: registry.all,
     pool,
-    sink: metrics,
+    sink,
     intervalMs: config.generationProbeIntervalMs,
     log,
   });
@@ -113,7 +129,7 @@ export async function startLookout({
   const drain = new RelayDrain();
   const relayServer = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
-    createRelayListener({ config, registry, router, pool, sink: metrics, log, drain }),
+    createRelayListener({ config, registry, router, pool, sink, log, drain }),
   );
   let publicUrl = config.publicUrl ?? '';
   let broadcast: (message: ServerMessage) => void = () => {};
@@ -134,7 +150,7 @@ export async function startLookout({
     registry,
     router,
     pool,
-    sink: metrics,
+    sink,
     runs: new TestRunTable(store.db),
     broadcast,
     log,
@@ -145,6 +161,7 @@ export async function startLookout({
   const dashboardApp = createDashboardApp({
     auth: { adminToken, sessions },
     registry,
+    pins,
     metrics,
     store,
     testPrompts,

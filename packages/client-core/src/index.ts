@@ -3,6 +3,8 @@
  * test prompts), and a typed Ollama client built on it.
  */
 
+// Adaptive concurrency limits (learned per target from its call events).
+export * from './adaptive/index.ts';
 export {
   backoffDelayMs,
   DEFAULT_RETRY,

@@ -108,20 +108,26 @@ export { SilenceDraftSchema, SilenceSchema, SilenceScopeSchema } from './silence
 export type { Snapshot } from './snapshot.ts';
 export { SnapshotSchema } from './snapshot.ts';
 export type {
+  ConcurrencyChange,
+  ConcurrencyMode,
   LoadedModel,
   ProbeError,
   Quantiles,
   Stats,
+  TargetConcurrency,
   TargetHealth,
   TargetState,
   Window,
   WindowName,
 } from './stats.ts';
 export {
+  ConcurrencyChangeSchema,
+  ConcurrencyModeSchema,
   LoadedModelSchema,
   ProbeErrorSchema,
   QuantilesSchema,
   StatsSchema,
+  TargetConcurrencySchema,
   TargetHealthSchema,
   TargetStateSchema,
   WINDOW_NAMES,

@@ -63,6 +63,40 @@ export type LoadedModel = z.infer<typeof LoadedModelSchema>;
 export const ProbeErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type ProbeError = z.infer<typeof ProbeErrorSchema>;
 
+/** How a target's concurrency limit is set: from the configuration, learned, or pinned by hand. */
+export const ConcurrencyModeSchema = z.enum(['static', 'adaptive', 'pinned']);
+export type ConcurrencyMode = z.infer<typeof ConcurrencyModeSchema>;
+
+/** One change of a target's concurrency limit. */
+export const ConcurrencyChangeSchema = z.object({
+  at: IsoTimeSchema,
+  from: count,
+  to: count,
+  /** What moved it: `grow`, `waiting` (time inside the target rose), `reset`, `pinned`, `unpinned`, ... */
+  reason: z.string(),
+});
+export type ConcurrencyChange = z.infer<typeof ConcurrencyChangeSchema>;
+
+/** A target's concurrency limit and, when adaptive, what it was learned from. */
+export const TargetConcurrencySchema = z.object({
+  mode: ConcurrencyModeSchema,
+  limit: z.number().int().min(1),
+  /** Bounds of the adaptive limit (also shown while pinned, for going back). */
+  minLimit: z.number().int().min(1).optional(),
+  maxLimit: z.number().int().min(1).optional(),
+  /**
+   * The learned no-load wait: time at the target (dispatch to first byte, or to the end of a one-piece
+   * answer) not explained by the work Ollama reports (load, prompt eval, generation); null until learned
+   * or when not adaptive. Waiting inside Ollama shows as samples above it.
+   */
+  baselineMs: measure.nullable(),
+  /** The latest such sample. */
+  lastSampleMs: measure.nullable(),
+  /** Recent changes, oldest first. */
+  changes: z.array(ConcurrencyChangeSchema),
+});
+export type TargetConcurrency = z.infer<typeof TargetConcurrencySchema>;
+
 export const TargetStateSchema = z.object({
   name: z.string().min(1),
   url: z.string(),
@@ -74,6 +108,8 @@ export const TargetStateSchema = z.object({
   queueDepth: count,
   inFlight: count,
   maxConcurrent: count,
+  /** How `maxConcurrent` is set; absent from producers that do not know. */
+  concurrency: TargetConcurrencySchema.optional(),
   /** All application calls that ended on this target, with or without a model. */
   stats: StatsSchema,
   /** Per requested model; calls without a model field only count in `stats`. */

@@ -4,6 +4,7 @@ import type { AlertService } from '../alerts/index.ts';
 import type { Logger } from '../log.ts';
 import type { MetricsReader } from '../metrics/index.ts';
 import type { Store } from '../store/index.ts';
+import type { PinnedLimitTable } from '../targets/pin-table.ts';
 import type { TargetRegistry } from '../targets/registry.ts';
 import { createTestPromptApi, type TestPromptService } from '../test-prompts/index.ts';
 import { createAlertsApi } from './alert-routes.ts';
@@ -13,11 +14,14 @@ import { refuseCrossSiteWrites } from './csrf.ts';
 import { createHistoryApi } from './history-routes.ts';
 import { type RateLimit, TokenBucketLimiter } from './rate-limit.ts';
 import { SESSION_COOKIE, SESSION_MAX_AGE_SEC } from './session.ts';
+import { createTargetRoutes } from './target-routes.ts';
 import { tokenMatches } from './token.ts';
 
 export interface AdminDeps {
   auth: AuthOptions;
   registry: TargetRegistry;
+  /** Concurrency limits pinned by hand. */
+  pins: PinnedLimitTable;
   metrics: MetricsReader;
   store: Pick<Store, 'rollups'>;
   testPrompts: TestPromptService;
@@ -118,23 +122,7 @@ export function createAdminApi(deps: AdminDeps): Hono {
 
   api.get('/snapshot', (c) => c.json(deps.metrics.buildSnapshot(undefined, deps.alerts.currentStates())));
 
-  api.get('/targets', (c) =>
-    c.json({
-      targets: deps.registry.all.map((t) => ({
-        name: t.name,
-        url: t.url,
-        health: t.health,
-        version: t.version ?? null,
-        lastProbeAt: t.lastProbeAt ?? null,
-        lastError: t.lastError ?? null,
-        models: t.models ? [...t.models].sort() : [],
-        loadedModels: t.loadedModels,
-        queueDepth: t.gate.queueDepth,
-        inFlight: t.gate.inFlight,
-        limits: t.gate.limits,
-      })),
-    }),
-  );
+  api.route('/', createTargetRoutes({ registry: deps.registry, pins: deps.pins }));
 
   api.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `no such endpoint: ${c.req.path}` } }, 404),

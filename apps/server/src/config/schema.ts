@@ -39,10 +39,26 @@ const generationProbeSchema = z.strictObject({
   loadModel: z.boolean().optional(),
 });
 
+const concurrencyLimit = z.number().int().min(1).max(1024);
+
+/**
+ * A target's concurrency: `static` (its `maxConcurrent`), `adaptive` (learned between the global
+ * bounds), or `{ mode: adaptive, min, max }` with bounds of its own.
+ */
+const targetConcurrencySchema = z.union([
+  z.enum(['static', 'adaptive']),
+  z.strictObject({
+    mode: z.literal('adaptive'),
+    min: concurrencyLimit.optional(),
+    max: concurrencyLimit.optional(),
+  }),
+]);
+
 export const targetSchema = z.strictObject({
   name: targetNameSchema,
   url: targetUrlSchema,
   maxConcurrent: z.number().int().min(1).max(1024).optional(),
+  concurrency: targetConcurrencySchema.optional(),
   maxQueue: z.number().int().min(0).max(100_000).optional(),
   queueTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
   ...timeoutOverrides,
@@ -101,6 +117,11 @@ export const configSchema = z
     idleTimeoutMs: z.number().int().min(1).max(86_400_000),
     totalTimeoutMs: z.number().int().min(1).max(86_400_000),
     maxConcurrent: z.number().int().min(1).max(1024),
+    concurrency: z.enum(['static', 'adaptive'], {
+      error: (issue) => `must be static or adaptive, got ${JSON.stringify(issue.input)}`,
+    }),
+    adaptiveMinConcurrent: concurrencyLimit,
+    adaptiveMaxConcurrent: concurrencyLimit,
     maxQueue: z.number().int().min(0).max(100_000),
     queueTimeoutMs: z.number().int().min(1).max(86_400_000),
     maxRetries: z.number().int().min(0).max(10),
@@ -162,6 +183,25 @@ export const configSchema = z
         message: `must be >= retryBaseDelayMs (${c.retryBaseDelayMs})`,
       });
     }
+    if (c.adaptiveMaxConcurrent < c.adaptiveMinConcurrent) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adaptiveMaxConcurrent'],
+        message: `must be >= adaptiveMinConcurrent (${c.adaptiveMinConcurrent})`,
+      });
+    }
+    c.targets.forEach((t, i) => {
+      const own = typeof t.concurrency === 'object' ? t.concurrency : undefined;
+      const min = own?.min ?? c.adaptiveMinConcurrent;
+      const max = own?.max ?? c.adaptiveMaxConcurrent;
+      if (own && max < min) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'concurrency', own.max === undefined ? 'min' : 'max'],
+          message: `the adaptive bounds cross: min ${min} > max ${max}`,
+        });
+      }
+    });
     if (c.relayPort !== 0 && c.relayPort === c.dashboardPort) {
       ctx.addIssue({ code: 'custom', path: ['dashboardPort'], message: 'must differ from relayPort' });
     }
@@ -186,6 +226,9 @@ export const DEFAULTS = {
   idleTimeoutMs: 30_000,
   totalTimeoutMs: 600_000,
   maxConcurrent: 4,
+  concurrency: 'static',
+  adaptiveMinConcurrent: 1,
+  adaptiveMaxConcurrent: 16,
   maxQueue: 64,
   queueTimeoutMs: 30_000,
   maxRetries: 2,

@@ -26,6 +26,9 @@ export type ScalarKey =
   | 'idleTimeoutMs'
   | 'totalTimeoutMs'
   | 'maxConcurrent'
+  | 'concurrency'
+  | 'adaptiveMinConcurrent'
+  | 'adaptiveMaxConcurrent'
   | 'maxQueue'
   | 'queueTimeoutMs'
   | 'maxRetries'
@@ -57,6 +60,24 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'idleTimeoutMs', env: 'LOOKOUT_IDLE_TIMEOUT_MS', kind: 'ms', help: 'gap between two body chunks' },
   { key: 'totalTimeoutMs', env: 'LOOKOUT_TOTAL_TIMEOUT_MS', kind: 'ms', help: 'whole call, queue excluded' },
   { key: 'maxConcurrent', env: 'LOOKOUT_MAX_CONCURRENT', kind: 'count', help: 'calls in flight per target' },
+  {
+    key: 'concurrency',
+    env: 'LOOKOUT_CONCURRENCY',
+    kind: 'string',
+    help: 'static (LOOKOUT_MAX_CONCURRENT) or adaptive (learned per target)',
+  },
+  {
+    key: 'adaptiveMinConcurrent',
+    env: 'LOOKOUT_ADAPTIVE_MIN_CONCURRENT',
+    kind: 'count',
+    help: 'lowest limit an adaptive target goes to',
+  },
+  {
+    key: 'adaptiveMaxConcurrent',
+    env: 'LOOKOUT_ADAPTIVE_MAX_CONCURRENT',
+    kind: 'count',
+    help: 'highest limit an adaptive target goes to',
+  },
   { key: 'maxQueue', env: 'LOOKOUT_MAX_QUEUE', kind: 'count', help: 'calls waiting per target' },
   { key: 'queueTimeoutMs', env: 'LOOKOUT_QUEUE_TIMEOUT_MS', kind: 'ms', help: 'longest wait in the queue' },
   { key: 'maxRetries', env: 'LOOKOUT_MAX_RETRIES', kind: 'count', help: 'retries before the first byte' },

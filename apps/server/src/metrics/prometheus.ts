@@ -133,6 +133,44 @@ export function renderPrometheus(input: PrometheusInput): string {
     for (const g of input.gauges) out.sample(name, labels([['target', g.name]]), read(g));
   }
 
+  out.family(
+    'lookout_concurrency_mode',
+    'gauge',
+    'How the target limit is set: 1 on the current mode (static, adaptive or pinned).',
+  );
+  for (const g of input.gauges) {
+    const mode = g.concurrency?.mode ?? 'static';
+    for (const m of ['static', 'adaptive', 'pinned'] as const) {
+      out.sample(
+        'lookout_concurrency_mode',
+        labels([
+          ['target', g.name],
+          ['mode', m],
+        ]),
+        m === mode ? 1 : 0,
+      );
+    }
+  }
+  out.family(
+    'lookout_concurrency_baseline_seconds',
+    'gauge',
+    'Learned no-load time at an adaptive target not explained by the work Ollama reports.',
+  );
+  for (const g of input.gauges) {
+    const baselineMs = g.concurrency?.baselineMs;
+    if (typeof baselineMs === 'number') {
+      out.sample('lookout_concurrency_baseline_seconds', labels([['target', g.name]]), baselineMs / 1000);
+    }
+  }
+  out.family('lookout_concurrency_changes_total', 'counter', 'Changes of the target limit since start.');
+  for (const g of input.gauges) {
+    out.sample(
+      'lookout_concurrency_changes_total',
+      labels([['target', g.name]]),
+      g.concurrencyChangesTotal ?? 0,
+    );
+  }
+
   out.family('lookout_target_up', 'gauge', '1 when the last health probe of the target succeeded, else 0.');
   for (const g of input.gauges) {
     out.sample(

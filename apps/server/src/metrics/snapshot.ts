@@ -80,6 +80,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
       stats: toStats(seen?.windows ?? emptyWindowSet(), gauge.queueDepth, gauge.inFlight),
       models,
     };
+    if (gauge.concurrency !== undefined) state.concurrency = gauge.concurrency;
     if (info?.version !== undefined) state.version = info.version;
     if (info?.lastProbeAt !== undefined) state.lastProbeAt = info.lastProbeAt;
     if (info?.lastError !== undefined) state.lastError = info.lastError;

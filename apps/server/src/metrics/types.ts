@@ -1,4 +1,4 @@
-import type { AlertState, Outcome, Snapshot, TargetState } from '@lookout/contracts';
+import type { AlertState, Outcome, Snapshot, TargetConcurrency, TargetState } from '@lookout/contracts';
 import type { CallEventSink, CallSource } from './call-events.ts';
 
 /** Where the relay, probes and test prompts send call events; in-process now, shared (Redis) later. */
@@ -17,6 +17,10 @@ export interface TargetGauges {
   readonly queueDepth: number;
   readonly inFlight: number;
   readonly maxConcurrent: number;
+  /** How `maxConcurrent` is set, and what an adaptive limit learned. */
+  readonly concurrency?: TargetConcurrency;
+  /** Changes of `maxConcurrent` since start. */
+  readonly concurrencyChangesTotal?: number;
   /** Per requested model, when the gate counts them; models absent here read 0. */
   readonly models?: Readonly<Record<string, ModelGauges>>;
 }

@@ -94,21 +94,24 @@ export class HealthProber {
         state.client.list(),
         state.client.ps(),
       ]);
-      target.version = version.version;
       target.setModels(tags.models.map((m) => m.name));
-      target.loadedModels = ps.models.map((m) => ({
-        name: m.name,
-        sizeBytes: m.size,
-        sizeVramBytes: m.size_vram,
-        expiresAt: m.expires_at,
-      }));
       state.badStreak = 0;
       state.goodStreak++;
       target.lastError = undefined;
-      if (target.health !== 'up' && (target.health === 'unknown' || state.goodStreak >= this.successesToUp)) {
-        if (target.health === 'down') this.options.log.info({ target: target.name }, 'target is up again');
-        target.health = 'up';
-      }
+      const comesUp =
+        target.health !== 'up' && (target.health === 'unknown' || state.goodStreak >= this.successesToUp);
+      if (comesUp && target.health === 'down')
+        this.options.log.info({ target: target.name }, 'target is up again');
+      target.observeProbe({
+        health: comesUp ? 'up' : target.health,
+        version: version.version,
+        loadedModels: ps.models.map((m) => ({
+          name: m.name,
+          sizeBytes: m.size,
+          sizeVramBytes: m.size_vram,
+          expiresAt: m.expires_at,
+        })),
+      });
     } catch (error) {
       state.goodStreak = 0;
       state.badStreak++;

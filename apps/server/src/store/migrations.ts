@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createAlertTables } from '../alerts/tables.ts';
+import { createPinnedLimitsTable } from '../targets/pin-table.ts';
 import { createTestRunsTable } from '../test-prompts/runs-table.ts';
 import { StoreError } from './errors.ts';
 import { createRollupsTable } from './rollups.ts';
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'rollups', up: createRollupsTable },
   { version: 2, name: 'alerts', up: createAlertTables },
   { version: 3, name: 'test_prompt_runs', up: createTestRunsTable },
+  { version: 4, name: 'pinned_limits', up: createPinnedLimitsTable },
 ];
 
 const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

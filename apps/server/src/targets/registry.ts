@@ -1,5 +1,6 @@
-import { TargetGate, type Timeouts } from '@lookout/client-core';
+import { type CallEvent, type CallEventSink, TargetGate, type Timeouts } from '@lookout/client-core';
 import type { LookoutConfig, ModelOverrides, TargetConfig } from '../config/index.ts';
+import { ConcurrencyControl, type ConcurrencySetting } from './concurrency.ts';
 import { canonicalModel } from './model-names.ts';
 import type { RoutableTarget } from './router.ts';
 
@@ -36,6 +37,8 @@ export class RelayTarget implements RoutableTarget {
   readonly name: string;
   readonly url: string;
   readonly gate: TargetGate;
+  /** Owns `gate`'s maxConcurrent: configured, learned, or pinned by hand. */
+  readonly concurrency: ConcurrencyControl;
   health: TargetHealth = 'unknown';
   /** Canonical names from its `/api/tags`; undefined until the first listing. */
   models: ReadonlySet<string> | undefined;
@@ -58,6 +61,31 @@ export class RelayTarget implements RoutableTarget {
       maxQueue: config.maxQueue ?? global.maxQueue,
       queueTimeoutMs: config.queueTimeoutMs ?? global.queueTimeoutMs,
     });
+    this.concurrency = new ConcurrencyControl(this.gate, concurrencySetting(config, global));
+  }
+
+  /**
+   * What a health probe found. A target that came back up or changed version was restarted: an adaptive
+   * limit relearns from scratch. A model swap needs no reset: the limiter keeps a baseline per model.
+   */
+  observeProbe(found: {
+    health: TargetHealth;
+    version?: string;
+    loadedModels: readonly LoadedModel[];
+  }): void {
+    const restart = this.#restartSeen(found);
+    if (found.version !== undefined) this.version = found.version;
+    this.loadedModels = [...found.loadedModels];
+    this.health = found.health;
+    if (restart) this.concurrency.targetChanged(restart);
+  }
+
+  #restartSeen(found: { health: TargetHealth; version?: string }): string | undefined {
+    if (this.health === 'down' && found.health === 'up') return 'target back up';
+    if (this.version !== undefined && found.version !== undefined && found.version !== this.version) {
+      return `version ${this.version} -> ${found.version}`;
+    }
+    return undefined;
   }
 
   outstanding(): number {
@@ -109,8 +137,19 @@ function findModel(
   return undefined;
 }
 
+function concurrencySetting(target: TargetConfig, global: LookoutConfig): ConcurrencySetting {
+  const own = target.concurrency;
+  const mode = typeof own === 'object' ? own.mode : (own ?? global.concurrency);
+  if (mode === 'static') return { mode, limit: target.maxConcurrent ?? global.maxConcurrent };
+  return {
+    mode,
+    minLimit: (typeof own === 'object' ? own.min : undefined) ?? global.adaptiveMinConcurrent,
+    maxLimit: (typeof own === 'object' ? own.max : undefined) ?? global.adaptiveMaxConcurrent,
+  };
+}
+
 /** The fleet: every configured target, by name and in configured order. */
-export class TargetRegistry {
+export class TargetRegistry implements CallEventSink {
   readonly all: readonly RelayTarget[];
   private readonly byName: Map<string, RelayTarget>;
 
@@ -121,5 +160,11 @@ export class TargetRegistry {
 
   get(name: string): RelayTarget | undefined {
     return this.byName.get(name);
+  }
+
+  /** Call events, for the targets' concurrency limits (chunks carry nothing they use). */
+  onEvent(event: CallEvent): void {
+    if (event.type === 'chunk' || event.target === undefined) return;
+    this.byName.get(event.target)?.concurrency.onEvent(event);
   }
 }

@@ -2,6 +2,7 @@ import type {
   Rule,
   RuleDraftInput,
   SilenceDraftInput,
+  TargetConcurrency,
   TestPromptRequestInput,
   WebhookDraftInput,
 } from '@lookout/contracts';
@@ -14,6 +15,7 @@ import {
 } from '@lookout/contracts';
 import { z } from 'zod';
 import type { ApiClient } from './client.ts';
+import { ConcurrencyResponseSchema } from './targets.ts';
 
 /** The calls that change something; reads are in `queries.ts`. */
 
@@ -59,6 +61,24 @@ export function deleteWebhook(api: ApiClient, id: string): Promise<void> {
 export async function testWebhook(api: ApiClient, id: string) {
   return (await api.send('POST', `${path('/api/webhooks', id)}/test`, undefined, DeliveryResponseSchema))
     .delivery;
+}
+
+/**
+ * Holds a target's concurrency limit at `pin` (kept across restarts), or with `null` hands it back to
+ * the configured mode. A value the server refuses comes back as an `ApiError` with `fields.pin`.
+ */
+export async function pinConcurrency(
+  api: ApiClient,
+  target: string,
+  pin: number | null,
+): Promise<TargetConcurrency> {
+  const answer = await api.send(
+    'PUT',
+    `${path('/api/targets', target)}/concurrency`,
+    { pin },
+    ConcurrencyResponseSchema,
+  );
+  return answer.concurrency;
 }
 
 /** Starts a run; its tokens arrive on the WebSocket. */

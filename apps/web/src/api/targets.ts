@@ -1,4 +1,4 @@
-import { LoadedModelSchema, TargetHealthSchema } from '@lookout/contracts';
+import { LoadedModelSchema, TargetConcurrencySchema, TargetHealthSchema } from '@lookout/contracts';
 import { z } from 'zod';
 
 /**
@@ -17,6 +17,8 @@ export const TargetInfoSchema = z.object({
   queueDepth: z.number(),
   inFlight: z.number(),
   limits: z.object({ maxConcurrent: z.number(), maxQueue: z.number(), queueTimeoutMs: z.number() }),
+  /** How `limits.maxConcurrent` is set; absent from servers without adaptive concurrency. */
+  concurrency: TargetConcurrencySchema.optional(),
   lastGenerationProbe: z
     .object({
       at: z.string(),
@@ -34,3 +36,6 @@ export type TargetInfo = z.infer<typeof TargetInfoSchema>;
 
 export const TargetListSchema = z.object({ targets: z.array(TargetInfoSchema) });
 export type TargetList = z.infer<typeof TargetListSchema>;
+
+/** `PUT /api/targets/:name/concurrency`: the target's limit after the pin or unpin. */
+export const ConcurrencyResponseSchema = z.object({ concurrency: TargetConcurrencySchema });

@@ -12,7 +12,7 @@ import {
   thresholdsFor,
   timeTicks,
 } from './chart-data.ts';
-import { HISTORY_CHARTS, LIVE_CHARTS } from './chart-defs.ts';
+import { HISTORY_CHARTS, LIVE_CHARTS, liveChartsFor, TARGET_QUEUE_CHART } from './chart-defs.ts';
 
 const latency = LIVE_CHARTS.find((c) => c.id === 'latency')!;
 const timeouts = LIVE_CHARTS.find((c) => c.id === 'timeouts')!;
@@ -43,6 +43,29 @@ describe('liveRows', () => {
     expect(rows.map((r) => r.t)).toEqual([1_000, 2_000, 2_001, 20_000]);
     expect(rows[0]).toEqual({ t: 1_000, p50: 812.5, p95: 1600.4, p99: 1712 });
     expect(rows[2]).toEqual({ t: 2_001, p50: null, p95: null, p99: null });
+  });
+});
+
+describe('live charts of a target', () => {
+  it('draw the concurrency limit as a step line beside queue depth and in flight', () => {
+    const charts = liveChartsFor({ kind: 'target', target: 'gpu-a' });
+    expect(charts.map((c) => c.id)).toEqual(LIVE_CHARTS.map((c) => c.id));
+    const queue = charts.find((c) => c.id === 'queue')!;
+    expect(queue).toBe(TARGET_QUEUE_CHART);
+    expect(queue.title).toBe('Queue depth, in flight and limit');
+    expect(queue.lines.find((l) => l.key === 'limit')?.shape).toBe('step');
+    const stats = sampleStats();
+    const rows = liveRows(queue, [pointOf(stats, 1_000, 4), pointOf(stats, 2_000, 3)]);
+    expect(rows).toEqual([
+      { t: 1_000, queueDepth: 2, inFlight: 3, limit: 4 },
+      { t: 2_000, queueDepth: 2, inFlight: 3, limit: 3 },
+    ]);
+  });
+
+  it('are the plain ones for the fleet and a model (no single limit there)', () => {
+    expect(liveChartsFor({ kind: 'fleet' })).toBe(LIVE_CHARTS);
+    const model = liveChartsFor({ kind: 'model', target: 'gpu-a', model: 'm' });
+    expect(model.find((c) => c.id === 'queue')!.lines.map((l) => l.key)).toEqual(['queueDepth', 'inFlight']);
   });
 });
 

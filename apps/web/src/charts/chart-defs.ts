@@ -1,6 +1,6 @@
 import type { HistoryMetric, RuleMetric } from '@lookout/contracts';
 import { formatCount, formatMs, formatPercent, formatTokensPerSec } from '../core/format.ts';
-import type { SeriesPoint } from '../core/series-ring.ts';
+import type { SeriesPoint, SeriesScope } from '../core/series-ring.ts';
 
 /** How a chart's values read. */
 export type ChartUnit = 'ms' | 'count' | 'per_min' | 'tokens_per_sec' | 'fraction';
@@ -15,6 +15,8 @@ export interface ChartLine {
   readonly live?: (point: SeriesPoint) => number | null;
   /** Which history metric draws it over hours and days. */
   readonly history?: HistoryMetric;
+  /** `step`: the value holds until the next point (a setting such as a limit), drawn dashed. */
+  readonly shape?: 'line' | 'step';
 }
 
 export interface ChartDef {
@@ -91,6 +93,31 @@ export const LIVE_CHARTS: readonly ChartDef[] = [
     lines: [{ key: 'errorRate', label: 'errors', color: C.p99, live: (p) => p.errorRate }],
   },
 ];
+
+/**
+ * A target's queue chart also draws its concurrency limit, so what the gate let through reads against
+ * what it allowed (the limit moves when it is adaptive or pinned by hand).
+ */
+export const TARGET_QUEUE_CHART: ChartDef = {
+  id: 'queue',
+  title: 'Queue depth, in flight and limit',
+  unit: 'count',
+  ruleMetrics: ['queue_depth', 'in_flight'],
+  lines: [
+    { key: 'queueDepth', label: 'queued', color: C.p95, live: (p) => p.queueDepth },
+    { key: 'inFlight', label: 'in flight', color: C.p50, live: (p) => p.inFlight },
+    { key: 'limit', label: 'limit', color: C.other, live: (p) => p.maxConcurrent, shape: 'step' },
+  ],
+};
+
+const TARGET_LIVE_CHARTS: readonly ChartDef[] = LIVE_CHARTS.map((def) =>
+  def.id === 'queue' ? TARGET_QUEUE_CHART : def,
+);
+
+/** The live charts of a scope: a target's carry its concurrency limit. */
+export function liveChartsFor(scope: SeriesScope): readonly ChartDef[] {
+  return scope.kind === 'target' ? TARGET_LIVE_CHARTS : LIVE_CHARTS;
+}
 
 /** The same charts over hours and days, from the stored per-minute rollups. */
 export const HISTORY_CHARTS: readonly ChartDef[] = [

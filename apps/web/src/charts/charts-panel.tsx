@@ -8,7 +8,7 @@ import type { SeriesScope } from '../core/series-ring.ts';
 import { Segmented } from '../fleet/segmented.tsx';
 import { useSeries } from '../live/live-context.tsx';
 import { historyRows, liveRows, thresholdsFor } from './chart-data.ts';
-import { type ChartDef, HISTORY_CHARTS, LIVE_CHARTS } from './chart-defs.ts';
+import { type ChartDef, HISTORY_CHARTS, liveChartsFor } from './chart-defs.ts';
 import { MetricChart } from './metric-chart.tsx';
 
 type Range = 'live' | HistoryRange;
@@ -64,7 +64,7 @@ function LiveCharts({ scope, rules }: { scope: SeriesScope; rules: readonly Rule
   const domain = [Math.max(end - LIVE_SPAN_MS, Math.min(first, end - 2 * 60_000)), end] as const;
   return (
     <div className="chart-grid">
-      {LIVE_CHARTS.map((def) => (
+      {liveChartsFor(scope).map((def) => (
         <MetricChart
           key={def.id}
           def={def}

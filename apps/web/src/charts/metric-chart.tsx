@@ -99,7 +99,11 @@ export const MetricChart = memo(function MetricChart(props: MetricChartProps) {
         <ul className="chart-legend">
           {def.lines.map((line) => (
             <li key={line.key}>
-              <span className="swatch" style={{ background: line.color }} aria-hidden="true" />
+              {line.shape === 'step' ? (
+                <span className="swatch dashed" style={{ borderColor: line.color }} aria-hidden="true" />
+              ) : (
+                <span className="swatch" style={{ background: line.color }} aria-hidden="true" />
+              )}
               {line.label} <span className="num">{formatChartValue(def.unit, latestOf(line.key))}</span>
             </li>
           ))}
@@ -155,10 +159,12 @@ export const MetricChart = memo(function MetricChart(props: MetricChartProps) {
               {def.lines.map((line) => (
                 <Line
                   key={line.key}
+                  type={line.shape === 'step' ? 'stepAfter' : 'linear'}
                   dataKey={line.key}
                   name={line.label}
                   stroke={line.color}
                   strokeWidth={1.6}
+                  {...(line.shape === 'step' ? { strokeDasharray: '6 3' } : {})}
                   dot={false}
                   isAnimationActive={false}
                   connectNulls={false}

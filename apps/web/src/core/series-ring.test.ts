@@ -35,6 +35,20 @@ describe('SeriesRing', () => {
     expect(ring.series({ kind: 'target', target: 'nope' })).toEqual([]);
   });
 
+  it("records each target's concurrency limit, and none for the fleet or a model", () => {
+    const ring = new SeriesRing();
+    const s0 = sampleSnapshot();
+    ring.push(s0);
+    const pinned = laterSnapshot(s0, 1, 0);
+    ring.push({ ...pinned, targets: [{ ...s0.targets[0]!, maxConcurrent: 3 }, s0.targets[1]!] });
+    expect(ring.series({ kind: 'target', target: 'gpu-a' }).map((p) => p.maxConcurrent)).toEqual([4, 3]);
+    expect(ring.series({ kind: 'target', target: 'gpu-b' }).map((p) => p.maxConcurrent)).toEqual([4, 4]);
+    expect(ring.series({ kind: 'fleet' }).map((p) => p.maxConcurrent)).toEqual([null, null]);
+    expect(
+      ring.series({ kind: 'model', target: 'gpu-a', model: 'llama3.2:1b' }).map((p) => p.maxConcurrent),
+    ).toEqual([null, null]);
+  });
+
   it('keeps only the span, and one point per instant', () => {
     const ring = new SeriesRing({ spanMs: 10_000 });
     const s0 = sampleSnapshot();

@@ -7,6 +7,8 @@ export interface SeriesPoint {
   readonly atMs: number;
   readonly queueDepth: number;
   readonly inFlight: number;
+  /** The target's concurrency limit at that second; null for the fleet and for models. */
+  readonly maxConcurrent: number | null;
   readonly latencyP50Ms: number | null;
   readonly latencyP95Ms: number | null;
   readonly latencyP99Ms: number | null;
@@ -37,12 +39,13 @@ export function scopeKey(scope: SeriesScope): string {
   }
 }
 
-export function pointOf(stats: Stats, atMs: number): SeriesPoint {
+export function pointOf(stats: Stats, atMs: number, maxConcurrent: number | null = null): SeriesPoint {
   const w = stats.windows['1m'];
   return {
     atMs,
     queueDepth: stats.queueDepth,
     inFlight: stats.inFlight,
+    maxConcurrent,
     latencyP50Ms: w.latencyMs?.p50 ?? null,
     latencyP95Ms: w.latencyMs?.p95 ?? null,
     latencyP99Ms: w.latencyMs?.p99 ?? null,
@@ -126,7 +129,10 @@ export class SeriesRing {
     if (!Number.isFinite(atMs)) return;
     this.add('fleet', pointOf(snapshot.fleet, atMs));
     for (const target of snapshot.targets) {
-      this.add(scopeKey({ kind: 'target', target: target.name }), pointOf(target.stats, atMs));
+      this.add(
+        scopeKey({ kind: 'target', target: target.name }),
+        pointOf(target.stats, atMs, target.maxConcurrent),
+      );
       for (const [model, stats] of Object.entries(target.models)) {
         this.add(scopeKey({ kind: 'model', target: target.name, model }), pointOf(stats, atMs));
       }

@@ -1,6 +1,7 @@
-import type { LoadedModel, TargetHealth } from '@lookout/contracts';
-import { formatBytes, formatClock } from '../core/format.ts';
+import type { LoadedModel, TargetConcurrency, TargetHealth } from '@lookout/contracts';
+import { formatBytes, formatClock, formatCount } from '../core/format.ts';
 import { routeHref } from '../core/route.ts';
+import { MODE_HELP } from './concurrency-bits.ts';
 
 const HEALTH_TEXT: Record<TargetHealth, string> = { up: 'up', down: 'down', unknown: 'not probed yet' };
 
@@ -38,5 +39,21 @@ export function LoadedModels({ target, models }: { target: string; models: reado
         );
       })}
     </ul>
+  );
+}
+
+/** `limit 4 · adaptive`: the target's concurrency limit and how it is set. */
+export function LimitChip({ target, concurrency }: { target: string; concurrency: TargetConcurrency }) {
+  const { mode, limit } = concurrency;
+  return (
+    <span
+      className={`limit-chip mode-${mode}`}
+      data-testid={`concurrency-${target}`}
+      data-mode={mode}
+      data-limit={limit}
+      title={`At most ${limit} calls at once on ${target}: ${MODE_HELP[mode]}`}
+    >
+      limit <span className="num">{formatCount(limit)}</span> · {mode}
+    </span>
   );
 }

@@ -2,7 +2,7 @@ import type { TargetState, WindowName } from '@lookout/contracts';
 import { memo } from 'react';
 import { routeHref } from '../core/route.ts';
 import { StatsBlock } from './stats-block.tsx';
-import { HealthBadge, LoadedModels } from './target-bits.tsx';
+import { HealthBadge, LimitChip, LoadedModels } from './target-bits.tsx';
 
 /** One target at a glance. Memoized: the cache keeps unchanged targets identical between deltas. */
 export const TargetCard = memo(function TargetCard({
@@ -28,9 +28,12 @@ export const TargetCard = memo(function TargetCard({
           {target.version ? `v${target.version}` : 'version unknown'}
         </span>
       </header>
-      <p className="url muted" title={target.url}>
-        {target.url}
-      </p>
+      <div className="card-meta">
+        <p className="url muted" title={target.url}>
+          {target.url}
+        </p>
+        {target.concurrency && <LimitChip target={target.name} concurrency={target.concurrency} />}
+      </div>
       {target.lastError && target.health !== 'up' && (
         <p className="target-error" data-testid={`error-${target.name}`}>
           <code>{target.lastError.code}</code> {target.lastError.message}

@@ -6,6 +6,7 @@ import { routeHref } from '../core/route.ts';
 import { errorRate } from '../core/stats.ts';
 import { useNow } from '../live/live-context.tsx';
 import { ChartsSection } from './charts-section.tsx';
+import { ConcurrencyPanel } from './concurrency-panel.tsx';
 import { WINDOW_OPTIONS } from './fleet-page.tsx';
 import { Segmented } from './segmented.tsx';
 import { StatsBlock } from './stats-block.tsx';
@@ -34,6 +35,8 @@ export function TargetPage({ target: name }: { target: string }) {
     );
   }
   const models = Object.entries(target.models).sort(([a], [b]) => a.localeCompare(b));
+  // The live snapshot first; a server that leaves it out of the snapshot may still list it.
+  const concurrency = target.concurrency ?? probe?.concurrency;
   return (
     <>
       <Breadcrumbs target={name} />
@@ -55,7 +58,7 @@ export function TargetPage({ target: name }: { target: string }) {
         {probe && (
           <>
             {' '}
-            · limits: <span className="num">{probe.limits.maxConcurrent}</span> in flight,{' '}
+            · limits: <span className="num">{target.maxConcurrent}</span> in flight,{' '}
             <span className="num">{probe.limits.maxQueue}</span> queued, queue timeout{' '}
             <span className="num">{formatMs(probe.limits.queueTimeoutMs)}</span>
           </>
@@ -91,13 +94,16 @@ export function TargetPage({ target: name }: { target: string }) {
             subject={name}
           />
         </section>
-        <section className="card" aria-labelledby="loaded-heading">
-          <h2 id="loaded-heading">Loaded models</h2>
-          <LoadedModels target={name} models={target.loadedModels} />
-          {probe && probe.models.length > 0 && (
-            <p className="muted small">Available: {probe.models.join(', ')}</p>
-          )}
-        </section>
+        <div className="card-stack">
+          <section className="card" aria-labelledby="loaded-heading">
+            <h2 id="loaded-heading">Loaded models</h2>
+            <LoadedModels target={name} models={target.loadedModels} />
+            {probe && probe.models.length > 0 && (
+              <p className="muted small">Available: {probe.models.join(', ')}</p>
+            )}
+          </section>
+          {concurrency && <ConcurrencyPanel target={name} concurrency={concurrency} />}
+        </div>
       </div>
       <section className="card" aria-labelledby="models-heading">
         <h2 id="models-heading">Models called in the last 15 minutes</h2>
