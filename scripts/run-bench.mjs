@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench [-- [--quick] [name ...] [relay flags]]`: runs the benchmarks one after the other (never
 // in parallel: they measure speed on a shared machine) and prints each one's report.
-// Names: client-core, metrics, live, web, relay (default: all). --quick goes down to every bench; other flags
+// Names: client-core, adaptive, metrics, live, web, relay (default: all). --quick goes down to every bench; other flags
 // (e.g. --node-baseline, --rounds 5) go to the relay bench, and the web bench's own (--full-series,
 // --profile, --build, --screenshot) to it too. Exits non-zero if a bench fails.
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,15 @@ const BENCHES = [
     name: 'client-core',
     file: join(root, 'packages', 'client-core', 'bench', 'index.ts'),
     command: (quick) => ['pnpm', ['--filter', '@lookout/client-core', 'run', 'bench', ...quick]],
+    cwd: root,
+  },
+  {
+    name: 'adaptive',
+    file: join(root, 'packages', 'client-core', 'bench', 'adaptive.ts'),
+    command: (quick) => [
+      'pnpm',
+      ['--filter', '@lookout/client-core', 'exec', 'tsx', 'bench/adaptive.ts', ...quick],
+    ],
     cwd: root,
   },
   {

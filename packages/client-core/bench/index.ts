@@ -1,11 +1,10 @@
 /**
  * client-core benchmarks: observation cost per chunk, gate throughput, one-call overhead against a
- * bare undici request to the same simulator, and the adaptive concurrency limit against static ones.
- * Run with `pnpm --filter @lookout/client-core bench`.
+ * bare undici request to the same simulator. Run with `pnpm --filter @lookout/client-core bench`
+ * (the adaptive concurrency bench is its own: `pnpm bench -- adaptive`).
  * Prints a Markdown report (paste it into the package README).
  */
 import { availableParallelism, cpus } from 'node:os';
-import { benchAdaptive } from './adaptive.ts';
 import { benchCallOverhead } from './call-overhead.ts';
 import { benchGate } from './gate.ts';
 import { benchObserve } from './observe.ts';
@@ -47,8 +46,6 @@ async function main(): Promise<void> {
       `| ${r.name} | ${r.calls} | ${fmt(r.bareUs)} | ${fmt(r.coreUs)} | ${fmt(r.overheadUs)} | ${fmt(r.bareP90Us)} | ${fmt(r.coreP90Us)} |`,
     );
   }
-  lines.push('');
-  lines.push(await benchAdaptive(process.argv.includes('--quick')));
   console.log(lines.join('\n'));
 }
 
