@@ -1,5 +1,5 @@
 /** Observer of native Ollama streams: one JSON object per line (`application/x-ndjson`). */
-import type { EndpointKind, OllamaFinalMetrics } from '../events.ts';
+import type { EndpointKind } from '../events.ts';
 import {
   errorTextOf,
   looksLikeObject,
@@ -10,71 +10,48 @@ import {
   trimEnd,
   trimStart,
 } from './frames.ts';
-import { LineSplitter } from './lines.ts';
-import type { BodyObserver, ObservedBody } from './types.ts';
+import { LineObserver } from './lines.ts';
 
 const ERROR_PREFIX = '{"error"';
 
-export class NdjsonObserver implements BodyObserver {
+export class NdjsonObserver extends LineObserver {
   readonly framing = 'ndjson' as const;
   readonly #generation: boolean;
-  readonly #lines = new LineSplitter((buf, s, e) => this.#onLine(buf, s, e));
   readonly #done = new Needle('"done":true');
   readonly #success = new Needle('"status":"success"');
   readonly #error = new Needle(ERROR_PREFIX);
-  #complete = false;
-  #errorText: string | undefined;
-  #malformed: string | undefined;
-  #metrics: OllamaFinalMetrics = {};
 
   constructor(endpoint: EndpointKind) {
+    super();
     this.#generation = endpoint === 'generate' || endpoint === 'chat';
   }
 
-  get malformed(): string | undefined {
-    return this.#malformed;
-  }
-
-  observe(chunk: Uint8Array): number {
-    return this.#lines.push(chunk);
-  }
-
-  finish(): ObservedBody {
-    this.#lines.flush();
-    return {
-      complete: this.#complete,
-      errorText: this.#errorText,
-      malformed: this.#malformed,
-      metrics: this.#metrics,
-    };
-  }
-
-  #onLine(buf: Buffer, start: number, end: number): number {
+  protected onLine(buf: Buffer, start: number, end: number): number {
     const e = trimEnd(buf, start, end);
     const s = trimStart(buf, start, e);
     if (s === e) return 0;
     if (!looksLikeObject(buf, s, e)) {
-      this.#malformed ??= sampleOf(buf, s, e);
+      this.malformedSample ??= sampleOf(buf, s, e);
       return 0;
     }
     if (this.#error.startsAt(buf, s, e)) {
-      this.#errorText ??= errorTextOf(parseObject(buf, s, e)) ?? sampleOf(buf, s, e);
+      this.errorText ??= errorTextOf(parseObject(buf, s, e)) ?? sampleOf(buf, s, e);
       return 0;
     }
     if (this.#done.within(buf, s, e)) {
       const final = parseObject(buf, s, e);
       if (final === undefined) {
-        this.#malformed ??= sampleOf(buf, s, e);
+        this.malformedSample ??= sampleOf(buf, s, e);
         return 0;
       }
-      this.#complete = true;
-      this.#metrics = metricsOfNative(final);
+      this.complete = true;
+      this.metrics = metricsOfNative(final);
       return 0;
     }
     if (!this.#generation && this.#success.within(buf, s, e)) {
-      this.#complete = true;
+      this.complete = true;
       return 0;
     }
-    return this.#generation && !this.#complete ? 1 : 0;
+    return this.#generation && !this.complete ? 1 : 0;
   }
 }

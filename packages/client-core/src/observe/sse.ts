@@ -1,5 +1,4 @@
 /** Observer of `/v1` streams: server-sent events, `data: <json>` frames ending with `data: [DONE]`. */
-import type { OllamaFinalMetrics } from '../events.ts';
 import {
   addOpenAiMetrics,
   errorTextOf,
@@ -10,12 +9,10 @@ import {
   trimEnd,
   trimStart,
 } from './frames.ts';
-import { LineSplitter } from './lines.ts';
-import type { BodyObserver, ObservedBody } from './types.ts';
+import { LineObserver } from './lines.ts';
 
-export class SseObserver implements BodyObserver {
+export class SseObserver extends LineObserver {
   readonly framing = 'sse' as const;
-  readonly #lines = new LineSplitter((buf, s, e) => this.#onLine(buf, s, e));
   readonly #data = new Needle('data:');
   readonly #doneMarker = new Needle('[DONE]');
   readonly #error = new Needle('{"error"');
@@ -23,51 +20,29 @@ export class SseObserver implements BodyObserver {
   readonly #contentChunk = new Needle('"finish_reason":null');
   readonly #finishReason = new Needle('"finish_reason":"');
   readonly #usage = new Needle('"usage":{');
-  #complete = false;
-  #errorText: string | undefined;
-  #malformed: string | undefined;
-  readonly #metrics: OllamaFinalMetrics = {};
 
-  get malformed(): string | undefined {
-    return this.#malformed;
-  }
-
-  observe(chunk: Uint8Array): number {
-    return this.#lines.push(chunk);
-  }
-
-  finish(): ObservedBody {
-    this.#lines.flush();
-    return {
-      complete: this.#complete,
-      errorText: this.#errorText,
-      malformed: this.#malformed,
-      metrics: this.#metrics,
-    };
-  }
-
-  #onLine(buf: Buffer, start: number, end: number): number {
+  protected onLine(buf: Buffer, start: number, end: number): number {
     const e = trimEnd(buf, start, end);
     // Blank lines end events; `event:`, `id:`, `retry:` and `:` comments carry no frame.
     if (e === start || !this.#data.startsAt(buf, start, e)) return 0;
     const s = trimStart(buf, start + 5, e);
     if (this.#doneMarker.startsAt(buf, s, e) && e - s === 6) {
-      this.#complete = true;
+      this.complete = true;
       return 0;
     }
     if (!looksLikeObject(buf, s, e)) {
-      this.#malformed ??= sampleOf(buf, s, e);
+      this.malformedSample ??= sampleOf(buf, s, e);
       return 0;
     }
     if (this.#error.startsAt(buf, s, e)) {
-      this.#errorText ??= errorTextOf(parseObject(buf, s, e)) ?? sampleOf(buf, s, e);
+      this.errorText ??= errorTextOf(parseObject(buf, s, e)) ?? sampleOf(buf, s, e);
       return 0;
     }
-    if (this.#contentChunk.within(buf, s, e)) return this.#complete ? 0 : 1;
+    if (this.#contentChunk.within(buf, s, e)) return this.complete ? 0 : 1;
     if (this.#finishReason.within(buf, s, e) || this.#usage.within(buf, s, e)) {
       const obj = parseObject(buf, s, e);
-      if (obj === undefined) this.#malformed ??= sampleOf(buf, s, e);
-      else addOpenAiMetrics(this.#metrics, obj);
+      if (obj === undefined) this.malformedSample ??= sampleOf(buf, s, e);
+      else addOpenAiMetrics(this.metrics, obj);
     }
     return 0;
   }
