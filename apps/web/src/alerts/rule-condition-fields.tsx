@@ -12,7 +12,8 @@ export interface ConditionFieldsProps {
 }
 
 /** The rule form's condition: operator, threshold and recovery in the metric's unit, window, hold time, samples. */
-export function ConditionFields({ values, set, byField, id }: ConditionFieldsProps) {
+export function ConditionFields(props: ConditionFieldsProps) {
+  const { values, set, byField, id } = props;
   const info = METRIC_INFO[values.metric];
   return (
     <fieldset>
@@ -31,43 +32,23 @@ export function ConditionFields({ values, set, byField, id }: ConditionFieldsPro
             </select>
           )}
         </Field>
-        <Field id={id('threshold')} label="Threshold" error={byField.threshold}>
-          {(p) => (
-            <span className="input-unit">
-              <input
-                {...p}
-                type="number"
-                inputMode="decimal"
-                step={info.step}
-                value={values.threshold}
-                onChange={(e) => set('threshold', e.target.value)}
-                data-testid="rule-threshold"
-              />
-              <span className="unit">{info.unit}</span>
-            </span>
-          )}
-        </Field>
-        <Field
-          id={id('recoverThreshold')}
+        <NumberField
+          {...props}
+          field="threshold"
+          label="Threshold"
+          unit={info.unit}
+          step={info.step}
+          testId="rule-threshold"
+        />
+        <NumberField
+          {...props}
+          field="recoverThreshold"
           label="Recover at (optional)"
-          error={byField.recoverThreshold}
           hint="resolve only once the value is back past this"
-        >
-          {(p) => (
-            <span className="input-unit">
-              <input
-                {...p}
-                type="number"
-                inputMode="decimal"
-                step={info.step}
-                value={values.recoverThreshold}
-                onChange={(e) => set('recoverThreshold', e.target.value)}
-                data-testid="rule-recover"
-              />
-              <span className="unit">{info.unit}</span>
-            </span>
-          )}
-        </Field>
+          unit={info.unit}
+          step={info.step}
+          testId="rule-recover"
+        />
         <Field
           id={id('window')}
           label="Window"
@@ -90,48 +71,71 @@ export function ConditionFields({ values, set, byField, id }: ConditionFieldsPro
             </select>
           )}
         </Field>
-        <Field
-          id={id('forSec')}
+        <NumberField
+          {...props}
+          field="forSec"
           label="For"
-          error={byField.forSec}
           hint="how long it must hold before firing"
-        >
-          {(p) => (
-            <span className="input-unit">
-              <input
-                {...p}
-                type="number"
-                min={0}
-                step={1}
-                value={values.forSec}
-                onChange={(e) => set('forSec', e.target.value)}
-                data-testid="rule-for"
-              />
-              <span className="unit">s</span>
-            </span>
-          )}
-        </Field>
-        <Field
-          id={id('minSamples')}
+          unit="s"
+          min={0}
+          step={1}
+          testId="rule-for"
+        />
+        <NumberField
+          {...props}
+          field="minSamples"
           label="Minimum samples"
-          error={byField.minSamples}
           hint="fewer calls: no data, not firing"
-        >
-          {(p) => (
-            <span className="input-unit">
-              <input
-                {...p}
-                type="number"
-                min={0}
-                step={1}
-                value={values.minSamples}
-                onChange={(e) => set('minSamples', e.target.value)}
-              />
-              <span className="unit">calls</span>
-            </span>
-          )}
-        </Field>
+          unit="calls"
+          min={0}
+          step={1}
+        />
       </div>
     </fieldset>
+  );
+}
+
+/** The rule form's number fields: they hold text while typed; the server checks the number. */
+type NumberFieldName = 'threshold' | 'recoverThreshold' | 'forSec' | 'minSamples';
+
+function NumberField({
+  values,
+  set,
+  byField,
+  id,
+  field,
+  label,
+  hint,
+  unit,
+  min,
+  step,
+  testId,
+}: ConditionFieldsProps & {
+  readonly field: NumberFieldName;
+  readonly label: string;
+  readonly hint?: string;
+  readonly unit: string;
+  readonly min?: number;
+  readonly step: number | string;
+  readonly testId?: string;
+}) {
+  return (
+    <Field id={id(field)} label={label} error={byField[field]} {...(hint === undefined ? {} : { hint })}>
+      {(p) => (
+        <span className="input-unit">
+          <input
+            {...p}
+            type="number"
+            inputMode={min === undefined ? 'decimal' : undefined}
+            min={min}
+            step={step}
+            value={values[field]}
+            onChange={(e) => set(field, e.target.value)}
+            data-testid={testId}
+          />
+          <span className="unit">{unit}</span>
+        </span>
+      )}
+    </Field>
   );
 }
