@@ -1,11 +1,11 @@
 import type { Rule } from '@lookout/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useApi } from '../api/api-context.tsx';
-import { isApiError } from '../api/client.ts';
 import { createSilence, deleteSilence } from '../api/endpoints.ts';
 import { queryKeys, silencesQuery } from '../api/queries.ts';
 import { formatDateTime } from '../core/format.ts';
+import { CreateForm, useCreateForm } from './create-form.tsx';
 import { Field } from './field.tsx';
 import { describeScope } from './metric-info.ts';
 
@@ -83,27 +83,22 @@ function SilenceForm({ rules, onCreated }: { rules: readonly Rule[]; onCreated: 
   const [model, setModel] = useState('*');
   const [durationMs, setDurationMs] = useState(DURATIONS[0]!.ms);
   const [reason, setReason] = useState('');
-  const mutation = useMutation({
-    mutationFn: () =>
+  const form = useCreateForm(
+    () =>
       createSilence(api, {
         ruleId,
         scope: { target: target.trim() || '*', model: model.trim() || '*' },
         until: new Date(Date.now() + durationMs).toISOString(),
         reason,
       }),
-    onSuccess: () => {
+    () => {
       setReason('');
       onCreated();
     },
-  });
-  const fields = isApiError(mutation.error) ? mutation.error.fields : {};
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
+  );
+  const { fields } = form;
   return (
-    <form className="form card inset-form" onSubmit={submit} data-testid="silence-form" noValidate>
-      <h3>New silence</h3>
+    <CreateForm form={form} title="New silence" submitLabel="Silence" testId="silence-form">
       <div className="field-row">
         <Field id={`${base}-rule`} label="Rule" error={fields.ruleId}>
           {(p) => (
@@ -142,14 +137,6 @@ function SilenceForm({ rules, onCreated }: { rules: readonly Rule[]; onCreated: 
       >
         {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
-      {mutation.error && Object.keys(fields).length === 0 && (
-        <p className="field-error">{mutation.error.message}</p>
-      )}
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={mutation.isPending}>
-          Silence
-        </button>
-      </div>
-    </form>
+    </CreateForm>
   );
 }

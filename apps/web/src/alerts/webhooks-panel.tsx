@@ -1,11 +1,11 @@
 import type { WebhookKind } from '@lookout/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { useApi } from '../api/api-context.tsx';
-import { isApiError } from '../api/client.ts';
 import { createWebhook, deleteWebhook, testWebhook } from '../api/endpoints.ts';
 import { queryKeys, webhooksQuery } from '../api/queries.ts';
 import { formatDateTime } from '../core/format.ts';
+import { CreateForm, useCreateForm } from './create-form.tsx';
 import { Field } from './field.tsx';
 
 /** Webhooks the rules notify: the last delivery of each, a test button, and a form for a new one. */
@@ -103,22 +103,17 @@ function WebhookForm({ onCreated }: { onCreated: () => void }) {
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [kind, setKind] = useState<WebhookKind>('json');
-  const mutation = useMutation({
-    mutationFn: () => createWebhook(api, { name, url, kind }),
-    onSuccess: () => {
+  const form = useCreateForm(
+    () => createWebhook(api, { name, url, kind }),
+    () => {
       setName('');
       setUrl('');
       onCreated();
     },
-  });
-  const fields = isApiError(mutation.error) ? mutation.error.fields : {};
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate();
-  };
+  );
+  const { fields } = form;
   return (
-    <form className="form card inset-form" onSubmit={submit} data-testid="webhook-form" noValidate>
-      <h3>New webhook</h3>
+    <CreateForm form={form} title="New webhook" submitLabel="Add webhook" testId="webhook-form">
       <div className="field-row">
         <Field id={`${base}-name`} label="Name" error={fields.name}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
@@ -143,14 +138,6 @@ function WebhookForm({ onCreated }: { onCreated: () => void }) {
           )}
         </Field>
       </div>
-      {mutation.error && Object.keys(fields).length === 0 && (
-        <p className="field-error">{mutation.error.message}</p>
-      )}
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={mutation.isPending}>
-          Add webhook
-        </button>
-      </div>
-    </form>
+    </CreateForm>
   );
 }
