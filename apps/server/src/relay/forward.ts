@@ -5,6 +5,7 @@ import {
   type CallTarget,
   forwardableResponseHeaders,
   isLookoutError,
+  isStreamError,
   type LookoutError,
   type StartedCall,
   startCall,
@@ -137,6 +138,10 @@ async function pipeBody(res: ServerResponse, route: string, upstream: UpstreamRe
     }
   } catch (error) {
     if (res.destroyed) return; // the client went away
+    if (upstream.framing === 'single' && isStreamError(error) && error.reason === 'malformed_frame') {
+      res.end(); // every byte the upstream sent went out as sent; the document itself is broken
+      return;
+    }
     if (upstream.framing === 'single' || res.hasHeader('content-length')) {
       // A one-piece body (a JSON document) cut after its headers: nothing can follow a document that has
       // begun, and bytes past a declared Content-Length would be read as the next response. Closing the

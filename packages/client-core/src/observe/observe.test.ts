@@ -180,6 +180,16 @@ describe('single-body observer', () => {
     });
   });
 
+  test('a success body that does not end as a JSON object is malformed (cut upstream); trailing space is fine', () => {
+    const whole = '{"model":"m","response":"hi","done":true}';
+    expect(observe('chat', 'single', `${whole}\n`, [10]).end.malformed).toBeUndefined();
+    const cut = observe('chat', 'single', whole.slice(0, 25), [10]).end;
+    expect(cut.malformed).toMatch(/^a JSON body that does not end with "}": \.\.\./);
+    expect(observe('openai_embeddings', 'single', '').end.malformed).toBeDefined();
+    // Bodies Lookout does not read (listings, pulls) and error bodies are not checked.
+    expect(observe('other', 'single', 'plain text').end.malformed).toBeUndefined();
+  });
+
   test("an error body's text comes from Ollama's error field, native or /v1", () => {
     const native = createBodyObserver('single', 'chat', 404);
     native.observe(Buffer.from('{"error":"model \'x\' not'));

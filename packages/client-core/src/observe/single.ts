@@ -24,8 +24,20 @@ const METRIC_RE =
   /"(total_duration|load_duration|prompt_eval_count|prompt_eval_duration|eval_count|eval_duration|prompt_tokens|completion_tokens)":(\d+)/g;
 const REASON_RE = /"(?:done_reason|finish_reason)":"([^"\\]{1,64})"/g;
 
+const CLOSE_BRACE = 0x7d;
+
+/** The last byte of `buf` that is not JSON whitespace, or -1. */
+function lastNonSpace(buf: Buffer): number {
+  for (let i = buf.length - 1; i >= 0; i--) {
+    const b = buf[i]!;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+  }
+  return -1;
+}
+
 export class SingleBodyObserver implements BodyObserver {
   readonly framing = 'single' as const;
+  /** Only known at the end (see `finish`). */
   readonly malformed = undefined;
   readonly #isError: boolean;
   readonly #wantsMetrics: boolean;
@@ -76,6 +88,13 @@ export class SingleBodyObserver implements BodyObserver {
       REASON_RE.lastIndex = 0;
       for (let m = REASON_RE.exec(tail); m !== null; m = REASON_RE.exec(tail)) metrics.doneReason = m[1]!;
     }
-    return { complete: true, errorText, malformed: undefined, metrics };
+    // Ollama's JSON answers are one object: a success body that does not end as one was cut upstream
+    // (sent short with a matching Content-Length), whatever the status said.
+    let malformed: string | undefined;
+    if (this.#wantsMetrics && lastNonSpace(body) !== CLOSE_BRACE) {
+      const tail = body.subarray(Math.max(0, body.length - 60)).toString('utf8');
+      malformed = `a JSON body that does not end with "}": ...${tail}`;
+    }
+    return { complete: true, errorText, malformed, metrics };
   }
 }

@@ -214,7 +214,8 @@ export const FAULT_CASES: readonly FaultCase[] = [
     fault: { kind: 'malformed_line', model: MODEL },
     headers: ANSWER_HEADERS,
     // Streams: the bad frame is passed on, then Lookout ends the stream and the upstream request.
-    // One-piece: the simulator sends half the document with a matching Content-Length; passed on as is.
+    // One-piece: the simulator sends half the document with a matching Content-Length; passed on as is,
+    // counted as the upstream's error (the body does not end as a JSON object does).
     expect: (v) =>
       onSim0(
         v.stream
@@ -226,7 +227,7 @@ export const FAULT_CASES: readonly FaultCase[] = [
             }
           : {
               answer: { kind: 'passed_through' },
-              outcome: 'ok',
+              outcome: 'upstream_error',
               withinMs: ANSWER_MS,
               upstreamCancelled: false,
             },
