@@ -17,8 +17,10 @@ async function main(): Promise<void> {
       numParallel: 4,
       tokensPerSec: 60,
     }),
+    // No embedding model here: embedding-only models run one call at a time, which would hold the
+    // target's shared adaptive limit down (see the README on pools).
     startSimulator({
-      models: ['llama3.2:1b', 'nomic-embed-text'],
+      models: ['llama3.2:1b', 'qwen3:8b'],
       numParallel: 2,
       tokensPerSec: 35,
       loadTimeMs: 1500,
