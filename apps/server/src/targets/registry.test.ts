@@ -48,3 +48,38 @@ describe('RelayTarget.policyFor', () => {
     expect(small.gate.limits).toMatchObject({ maxConcurrent: 3, maxQueue: 64, queueTimeoutMs: 30000 });
   });
 });
+
+describe('RelayTarget.observeProbe', () => {
+  const adaptive = () =>
+    new TargetRegistry(
+      configSchema.parse({
+        ...DEFAULTS,
+        concurrency: 'adaptive',
+        targets: [{ name: 'gpu', url: 'http://127.0.0.1:1' }],
+      }),
+    ).get('gpu')!;
+  const up = { health: 'up' as const, version: '0.12.6', loadedModels: [] };
+  const resets = (target: ReturnType<typeof adaptive>) =>
+    target.concurrency.describe().changes.filter((c) => c.reason.startsWith('reset'));
+
+  it('has an adaptive limit relearn when the target comes back up or changes version, not on every probe', () => {
+    const target = adaptive();
+    target.observeProbe(up);
+    target.observeProbe(up);
+    expect(resets(target)).toEqual([]);
+    target.observeProbe({ ...up, health: 'down' });
+    target.observeProbe(up);
+    expect(resets(target).map((c) => c.reason)).toEqual(['reset: target back up']);
+    target.observeProbe({ ...up, version: '0.13.0' });
+    expect(resets(target).at(-1)?.reason).toBe('reset: version 0.12.6 -> 0.13.0');
+    expect(target.version).toBe('0.13.0');
+  });
+
+  it('loaded models and health are recorded as found', () => {
+    const target = adaptive();
+    const model = { name: 'llama3.2:1b', sizeBytes: 1, sizeVramBytes: 1, expiresAt: '2026-01-01T00:00:00Z' };
+    target.observeProbe({ ...up, loadedModels: [model] });
+    expect(target.health).toBe('up');
+    expect(target.loadedModels).toEqual([model]);
+  });
+});
