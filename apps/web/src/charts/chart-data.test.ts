@@ -10,6 +10,7 @@ import {
   niceCeil,
   thinRows,
   thresholdsFor,
+  ticksNeedSeconds,
   timeTicks,
 } from './chart-data.ts';
 import { HISTORY_CHARTS, LIVE_CHARTS, liveChartsFor, TARGET_QUEUE_CHART } from './chart-defs.ts';
@@ -160,6 +161,23 @@ describe('drawing fewer rows', () => {
     expect(thin.at(-1)).toBe(899);
     expect([...thin].sort((a, b) => a - b)).toEqual(thin);
     expect(thinRows(rows.slice(0, 50), 180)).toHaveLength(50);
-    expect(timeTicks([0, 1000], 4)).toEqual([0, 250, 500, 750, 1000]);
+    // Round spacings on round times: 2 minutes of live data get a tick every 30 s.
+    const t0 = Date.UTC(2026, 10, 22, 21, 6, 47);
+    const ticks = timeTicks([t0, t0 + 120_000]);
+    expect(ticks.map((t) => new Date(t).toISOString().slice(11, 19))).toEqual([
+      '21:07:00',
+      '21:07:30',
+      '21:08:00',
+      '21:08:30',
+    ]);
+    expect(ticksNeedSeconds(ticks)).toBe(true);
+    // 15 minutes: every 5 minutes, which minutes alone tell apart; 7 days: a day apart.
+    const quarter = timeTicks([t0, t0 + 15 * 60_000]);
+    expect(quarter.map((t) => new Date(t).toISOString().slice(11, 16))).toEqual(['21:10', '21:15', '21:20']);
+    expect(ticksNeedSeconds(quarter)).toBe(false);
+    const week = timeTicks([t0, t0 + 7 * 86_400_000]);
+    expect(new Set(week.map((t) => t % 86_400_000))).toEqual(new Set([0]));
+    expect(week.length).toBeLessThanOrEqual(7);
+    expect(timeTicks([5, 5])).toEqual([5]);
   });
 });

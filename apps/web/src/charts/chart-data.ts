@@ -162,10 +162,44 @@ export function thinRows<T>(rows: readonly T[], max: number): readonly T[] {
   return out.reverse();
 }
 
-/** Evenly spaced time ticks over `domain`, so the chart library need not place one per row. */
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+/** Tick spacings a reader counts in: whole seconds, minutes, hours, days. */
+const TICK_STEPS_MS = [
+  5 * SECOND_MS,
+  10 * SECOND_MS,
+  15 * SECOND_MS,
+  30 * SECOND_MS,
+  MINUTE_MS,
+  2 * MINUTE_MS,
+  5 * MINUTE_MS,
+  10 * MINUTE_MS,
+  15 * MINUTE_MS,
+  30 * MINUTE_MS,
+  HOUR_MS,
+  2 * HOUR_MS,
+  3 * HOUR_MS,
+  6 * HOUR_MS,
+  12 * HOUR_MS,
+  24 * HOUR_MS,
+];
+
+/**
+ * Time ticks over `domain` at a round spacing (at most `count` + 1 of them), on round times, so the
+ * chart library need not place one per row and no two ticks read the same.
+ */
 export function timeTicks(domain: readonly [number, number], count = 5): number[] {
   const [from, to] = domain;
   if (!(to > from)) return [from];
-  const step = (to - from) / count;
-  return Array.from({ length: count + 1 }, (_, i) => Math.round(from + i * step));
+  const wanted = (to - from) / count;
+  const step = TICK_STEPS_MS.find((s) => s >= wanted) ?? Math.ceil(wanted / (24 * HOUR_MS)) * 24 * HOUR_MS;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
+  return ticks;
+}
+
+/** Whether ticks this close need seconds to tell apart. */
+export function ticksNeedSeconds(ticks: readonly number[]): boolean {
+  return ticks.length > 1 && ticks[1]! - ticks[0]! < MINUTE_MS;
 }

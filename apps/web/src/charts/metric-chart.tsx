@@ -17,6 +17,7 @@ import {
   niceCeil,
   type Threshold,
   thinRows,
+  ticksNeedSeconds,
   timeTicks,
 } from './chart-data.ts';
 import { type ChartDef, formatAxisValue, formatChartValue } from './chart-defs.ts';
@@ -45,6 +46,10 @@ function dayTick(t: number): string {
 
 function shortClock(t: number): string {
   return formatClock(t).slice(0, 5);
+}
+
+function clockWithSeconds(t: number): string {
+  return formatClock(t).slice(0, 8);
 }
 
 /** A threshold further above the data than this factor is listed, not drawn: it would flatten the lines. */
@@ -84,6 +89,7 @@ export const MetricChart = memo(function MetricChart(props: MetricChartProps) {
     return null;
   };
   const integers = def.unit === 'count' || def.unit === 'per_min';
+  const ticks = timeTicks(domain);
   const highest = dataMax(def, rows);
   const drawn = thresholds.filter((t) => highest === 0 || t.value <= highest * THRESHOLD_REACH);
   const top = valueMax(def, highest, drawn);
@@ -130,9 +136,11 @@ export const MetricChart = memo(function MetricChart(props: MetricChartProps) {
                 type="number"
                 scale="time"
                 domain={[domain[0], domain[1]]}
-                ticks={timeTicks(domain)}
+                ticks={ticks}
                 allowDataOverflow
-                tickFormatter={tickStyle === 'clock' ? shortClock : dayTick}
+                tickFormatter={
+                  tickStyle !== 'clock' ? dayTick : ticksNeedSeconds(ticks) ? clockWithSeconds : shortClock
+                }
                 stroke="var(--muted)"
                 tick={{ fontSize: 11, fill: 'var(--muted)' }}
                 minTickGap={40}

@@ -15,6 +15,9 @@ import { ConcurrencyPanel } from './concurrency-panel.tsx';
 import { TargetCard } from './target-card.tsx';
 import { TargetPage } from './target-page.tsx';
 
+/** Each step waits on a local HTTP round trip: generous on a busy machine. */
+const PATIENCE = { timeout: 5000 };
+
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   cleanup();
@@ -209,14 +212,14 @@ describe('pinning from the target page', () => {
   it('sends the pin and the unpin, and the page shows each answer at once', async () => {
     const server = await startPinningServer();
     const { queryClient } = renderWithApi(<TargetPage target="gpu-a" />, server.url);
-    const panel = await screen.findByTestId('concurrency-panel-gpu-a');
+    const panel = await screen.findByTestId('concurrency-panel-gpu-a', {}, PATIENCE);
     expect(panel.dataset.mode).toBe('static');
 
     const input = screen.getByTestId('pin-input');
     await userEvent.clear(input);
     await userEvent.type(input, '3');
     await userEvent.click(screen.getByTestId('pin-submit'));
-    await waitFor(() => expect(panel.dataset.mode).toBe('pinned'));
+    await waitFor(() => expect(panel.dataset.mode).toBe('pinned'), PATIENCE);
     expect(panel.dataset.limit).toBe('3');
     // The stats block reads `maxConcurrent` from the same snapshot.
     expect(screen.getByTestId('stat-gpu-a-max').textContent).toBe('3');
@@ -225,17 +228,20 @@ describe('pinning from the target page', () => {
     );
 
     // The list of targets is asked again (it carries the limit too).
-    await waitFor(() => expect(server.requests.filter((r) => r.path === '/api/targets')).toHaveLength(2));
+    await waitFor(
+      () => expect(server.requests.filter((r) => r.path === '/api/targets')).toHaveLength(2),
+      PATIENCE,
+    );
     const unpin = screen.getByTestId('unpin') as HTMLButtonElement;
-    await waitFor(() => expect(unpin.disabled).toBe(false));
+    await waitFor(() => expect(unpin.disabled).toBe(false), PATIENCE);
     await userEvent.click(unpin);
-    await waitFor(() => expect(panel.dataset.mode).toBe('static'));
+    await waitFor(() => expect(panel.dataset.mode).toBe('static'), PATIENCE);
     expect(panel.dataset.limit).toBe('4');
     expect(screen.queryByTestId('unpin')).toBeNull();
     expect(screen.getByTestId('stat-gpu-a-max').textContent).toBe('4');
 
     // Nothing left in flight when the server closes.
-    await waitFor(() => expect(queryClient.isFetching() + queryClient.isMutating()).toBe(0));
+    await waitFor(() => expect(queryClient.isFetching() + queryClient.isMutating()).toBe(0), PATIENCE);
     const writes = server.requests.filter((r) => r.method === 'PUT');
     expect(writes).toEqual([
       { method: 'PUT', path: '/api/targets/gpu-a/concurrency', body: { pin: 3 } },
