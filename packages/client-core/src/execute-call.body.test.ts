@@ -1,27 +1,12 @@
 /** The body: bytes pass untouched, frames are observed, and the end decides the one terminal event. */
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders } from 'node:http';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { chatFrame, createHarness, finalFrame, type Harness, terminalsByCall } from './testing/harness.ts';
-import { delay, type RawServer, readBody, startRawServer } from './testing/raw-server.ts';
+import { describe, expect, test } from 'vitest';
+import { useCallSuite } from './testing/call-suite.ts';
+import { chatFrame, finalFrame } from './testing/harness.ts';
+import { delay, readBody } from './testing/raw-server.ts';
 
-let h: Harness;
-let servers: RawServer[] = [];
-beforeEach(() => {
-  h = createHarness();
-  servers = [];
-});
-afterEach(async () => {
-  await h.close();
-  await Promise.all(servers.map((s) => s.close()));
-  for (const [, terminals] of terminalsByCall(h.sink.events)) expect(terminals).toHaveLength(1);
-});
-
-async function server(handler: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
-  const s = await startRawServer(handler);
-  servers.push(s);
-  return s;
-}
+const { h, server } = useCallSuite();
 
 describe('streams', () => {
   test('bytes reach the caller exactly as sent, with Host set to the target and hop-by-hop headers dropped', async () => {

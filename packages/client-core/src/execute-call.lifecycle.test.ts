@@ -1,35 +1,20 @@
 /** Aborts, the gate around calls, and what a call leaves behind (nothing). */
 import { randomUUID } from 'node:crypto';
 import { getEventListeners } from 'node:events';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createCallInfo } from './classify.ts';
 import { executeCall, startCall } from './execute-call.ts';
 import { TargetGate } from './gate.ts';
 import { type Blackhole, startBlackhole } from './testing/blackhole.ts';
-import { chatFrame, createHarness, finalFrame, type Harness, terminalsByCall } from './testing/harness.ts';
-import { delay, type RawServer, startRawServer } from './testing/raw-server.ts';
+import { useCallSuite } from './testing/call-suite.ts';
+import { chatFrame, finalFrame } from './testing/harness.ts';
+import { delay, type RawHandler } from './testing/raw-server.ts';
 import { settledResources } from './testing/resources.ts';
 
-let h: Harness;
-let servers: RawServer[] = [];
-beforeEach(() => {
-  h = createHarness();
-  servers = [];
-});
-afterEach(async () => {
-  await h.close();
-  await Promise.all(servers.map((s) => s.close()));
-  for (const [, terminals] of terminalsByCall(h.sink.events)) expect(terminals).toHaveLength(1);
-});
-
-async function server(handler: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
-  const s = await startRawServer(handler);
-  servers.push(s);
-  return s;
-}
+const { h, server, closeServers } = useCallSuite();
 
 /** Streams a frame every 20 ms, up to 200 of them, then the final frame. */
-function dripping(): Parameters<typeof startRawServer>[0] {
+function dripping(): RawHandler {
   return async (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     for (let i = 0; i < 200 && !res.destroyed; i++) {
@@ -286,8 +271,7 @@ describe('leaks', () => {
     expect((await settledResources()).timers).toBe(before.timers);
     // Keep-alive sockets stay pooled between calls, and only there.
     await h.close();
-    await Promise.all(servers.map((s) => s.close()));
-    servers = [];
+    await closeServers();
     await delay(50);
     expect(await settledResources()).toEqual(before);
   });

@@ -1,26 +1,11 @@
 /** Retries: only safe failures, only before headers, exact counts, backoff bounds, failover. */
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { AttemptFailure } from './execute-call.ts';
-import { chatFrame, createHarness, finalFrame, type Harness, terminalsByCall } from './testing/harness.ts';
-import { type RawServer, startRawServer } from './testing/raw-server.ts';
+import { useCallSuite } from './testing/call-suite.ts';
+import { chatFrame, finalFrame } from './testing/harness.ts';
+import { startRawServer } from './testing/raw-server.ts';
 
-let h: Harness;
-let servers: RawServer[] = [];
-beforeEach(() => {
-  h = createHarness();
-  servers = [];
-});
-afterEach(async () => {
-  await h.close();
-  await Promise.all(servers.map((s) => s.close()));
-  for (const [, terminals] of terminalsByCall(h.sink.events)) expect(terminals).toHaveLength(1);
-});
-
-async function server(handler: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
-  const s = await startRawServer(handler);
-  servers.push(s);
-  return s;
-}
+const { h, server } = useCallSuite();
 
 /** A URL where nothing listens: connect is refused at once. */
 async function refusedUrl(): Promise<string> {

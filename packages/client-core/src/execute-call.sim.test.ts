@@ -6,9 +6,9 @@ import { TargetGate } from './gate.ts';
 import { createHarness, type Harness, terminalsByCall } from './testing/harness.ts';
 import { delay } from './testing/raw-server.ts';
 import { settledResources } from './testing/resources.ts';
+import { expectNear } from './testing/timing.ts';
 
 const MODEL = 'llama3.2:1b';
-const LATE_MARGIN_MS = 250;
 const chatBody = (extra: Record<string, unknown> = {}) => ({
   model: MODEL,
   messages: [{ role: 'user', content: 'hello' }],
@@ -33,11 +33,6 @@ afterEach(async () => {
   h = undefined;
   sim = undefined;
 });
-
-function expectNear(actualMs: number, budgetMs: number): void {
-  expect(actualMs).toBeGreaterThanOrEqual(budgetMs - 5);
-  expect(actualMs).toBeLessThan(budgetMs + LATE_MARGIN_MS);
-}
 
 function onlyFailure(harness: Harness): FailedEvent {
   const failed = harness.sink.of('failed');

@@ -2,34 +2,12 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { FailedEvent } from './events.ts';
 import { type Blackhole, startBlackhole } from './testing/blackhole.ts';
-import { chatFrame, createHarness, finalFrame, type Harness, terminalsByCall } from './testing/harness.ts';
-import { delay, type RawServer, startRawServer } from './testing/raw-server.ts';
+import { useCallSuite } from './testing/call-suite.ts';
+import { chatFrame, finalFrame } from './testing/harness.ts';
+import { delay } from './testing/raw-server.ts';
+import { expectNear, LATE_MARGIN_MS } from './testing/timing.ts';
 
-// Timers may fire late on a loaded 2-core machine, never early.
-const LATE_MARGIN_MS = 250;
-
-function expectNear(actualMs: number, budgetMs: number): void {
-  expect(actualMs).toBeGreaterThanOrEqual(budgetMs - 5);
-  expect(actualMs).toBeLessThan(budgetMs + LATE_MARGIN_MS);
-}
-
-let h: Harness;
-let servers: RawServer[] = [];
-beforeEach(() => {
-  h = createHarness();
-  servers = [];
-});
-afterEach(async () => {
-  await h.close();
-  await Promise.all(servers.map((s) => s.close()));
-  for (const [, terminals] of terminalsByCall(h.sink.events)) expect(terminals).toHaveLength(1);
-});
-
-async function server(handler: Parameters<typeof startRawServer>[0]): Promise<RawServer> {
-  const s = await startRawServer(handler);
-  servers.push(s);
-  return s;
-}
+const { h, server } = useCallSuite();
 
 function failed(): FailedEvent {
   const f = h.sink.of('failed');
