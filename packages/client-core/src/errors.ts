@@ -7,21 +7,24 @@ import type { Outcome } from './events.ts';
 /** Where in a call a failure happened. */
 export type CallPhase = 'queue' | 'connect' | 'first_byte' | 'body' | 'backoff';
 
+const CODE_LIST = [
+  'LOOKOUT_CONNECT_TIMEOUT',
+  'LOOKOUT_FIRST_BYTE_TIMEOUT',
+  'LOOKOUT_IDLE_TIMEOUT',
+  'LOOKOUT_TOTAL_TIMEOUT',
+  'LOOKOUT_QUEUE_FULL',
+  'LOOKOUT_QUEUE_TIMEOUT',
+  'LOOKOUT_UPSTREAM_BUSY',
+  'LOOKOUT_UPSTREAM_HTTP',
+  'LOOKOUT_BAD_REQUEST',
+  'LOOKOUT_NETWORK',
+  'LOOKOUT_STREAM',
+  'LOOKOUT_ABORTED',
+  'LOOKOUT_SHUTDOWN',
+] as const;
+
 /** Every code the core produces. */
-export type LookoutErrorCode =
-  | 'LOOKOUT_CONNECT_TIMEOUT'
-  | 'LOOKOUT_FIRST_BYTE_TIMEOUT'
-  | 'LOOKOUT_IDLE_TIMEOUT'
-  | 'LOOKOUT_TOTAL_TIMEOUT'
-  | 'LOOKOUT_QUEUE_FULL'
-  | 'LOOKOUT_QUEUE_TIMEOUT'
-  | 'LOOKOUT_UPSTREAM_BUSY'
-  | 'LOOKOUT_UPSTREAM_HTTP'
-  | 'LOOKOUT_BAD_REQUEST'
-  | 'LOOKOUT_NETWORK'
-  | 'LOOKOUT_STREAM'
-  | 'LOOKOUT_ABORTED'
-  | 'LOOKOUT_SHUTDOWN';
+export type LookoutErrorCode = (typeof CODE_LIST)[number];
 
 /** The request a failure belongs to, for messages and for callers that log. */
 export interface ErrorContext {
@@ -182,34 +185,37 @@ function httpSummary(d: HttpErrorDetails): string {
   return d.refusedLocally ? `request refused before sending${text}` : `upstream HTTP ${d.status}${text}`;
 }
 
+/** An error with an HTTP status: `status` and Ollama's `error` text, when the body had one. */
+abstract class LookoutStatusError extends LookoutError {
+  readonly status: number;
+  readonly upstreamMessage: string | undefined;
+  protected constructor(prefix: string, details: HttpErrorDetails, ctx: ErrorContext) {
+    super(`${prefix}${httpSummary(details)}`, ctx);
+    this.status = details.status;
+    this.upstreamMessage = details.upstreamMessage;
+  }
+}
+
 /** Upstream answered 503 (Ollama: "server busy ... maximum pending requests exceeded"). */
-export class UpstreamBusyError extends LookoutError {
+export class UpstreamBusyError extends LookoutStatusError {
   override readonly name = 'UpstreamBusyError';
   readonly code = 'LOOKOUT_UPSTREAM_BUSY' as const;
   readonly outcome = 'upstream_busy' as const;
-  readonly status: number;
-  readonly upstreamMessage: string | undefined;
   readonly retryAfterMs: number | undefined;
   constructor(details: HttpErrorDetails, ctx: ErrorContext = {}) {
-    super(`upstream busy: ${httpSummary(details)}`, ctx);
-    this.status = details.status;
-    this.upstreamMessage = details.upstreamMessage;
+    super('upstream busy: ', details, ctx);
     this.retryAfterMs = details.retryAfterMs;
   }
 }
 
 /** Upstream answered with an error status other than 400 and 503 (404 model not found, 500, 502...). */
-export class UpstreamHttpError extends LookoutError {
+export class UpstreamHttpError extends LookoutStatusError {
   override readonly name = 'UpstreamHttpError';
   readonly code = 'LOOKOUT_UPSTREAM_HTTP' as const;
   readonly outcome = 'upstream_error' as const;
-  readonly status: number;
-  readonly upstreamMessage: string | undefined;
   readonly retryAfterMs: number | undefined;
   constructor(details: HttpErrorDetails, ctx: ErrorContext = {}) {
-    super(httpSummary(details), ctx);
-    this.status = details.status;
-    this.upstreamMessage = details.upstreamMessage;
+    super('', details, ctx);
     this.retryAfterMs = details.retryAfterMs;
   }
 }
@@ -218,16 +224,12 @@ export class UpstreamHttpError extends LookoutError {
  * The request was refused as invalid: upstream answered 400, or the core could not send it
  * (a header undici refuses, a bad target URL). `status` is 400 in both cases.
  */
-export class BadRequestError extends LookoutError {
+export class BadRequestError extends LookoutStatusError {
   override readonly name = 'BadRequestError';
   readonly code = 'LOOKOUT_BAD_REQUEST' as const;
   readonly outcome = 'bad_request' as const;
-  readonly status: number;
-  readonly upstreamMessage: string | undefined;
   constructor(details: HttpErrorDetails, ctx: ErrorContext = {}) {
-    super(`bad request: ${httpSummary(details)}`, ctx);
-    this.status = details.status;
-    this.upstreamMessage = details.upstreamMessage;
+    super('bad request: ', details, ctx);
   }
 }
 
@@ -278,21 +280,7 @@ export class AbortedError extends LookoutError {
   }
 }
 
-const CODES: ReadonlySet<string> = new Set<LookoutErrorCode>([
-  'LOOKOUT_CONNECT_TIMEOUT',
-  'LOOKOUT_FIRST_BYTE_TIMEOUT',
-  'LOOKOUT_IDLE_TIMEOUT',
-  'LOOKOUT_TOTAL_TIMEOUT',
-  'LOOKOUT_QUEUE_FULL',
-  'LOOKOUT_QUEUE_TIMEOUT',
-  'LOOKOUT_UPSTREAM_BUSY',
-  'LOOKOUT_UPSTREAM_HTTP',
-  'LOOKOUT_BAD_REQUEST',
-  'LOOKOUT_NETWORK',
-  'LOOKOUT_STREAM',
-  'LOOKOUT_ABORTED',
-  'LOOKOUT_SHUTDOWN',
-]);
+const CODES: ReadonlySet<string> = new Set<LookoutErrorCode>(CODE_LIST);
 
 function hasCode(e: unknown, ...codes: LookoutErrorCode[]): boolean {
   return isLookoutError(e) && codes.includes(e.code);

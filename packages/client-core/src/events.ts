@@ -6,22 +6,7 @@
  * for wall-clock time. Every call emits exactly one terminal event: `done` or `failed`.
  */
 
-/** How a call ended; one per call, as in the snapshot schema. */
-export type Outcome =
-  | 'ok'
-  | 'timeout_connect'
-  | 'timeout_first_byte'
-  | 'timeout_idle'
-  | 'timeout_total'
-  | 'queue_full'
-  | 'queue_timeout'
-  | 'upstream_busy'
-  | 'upstream_error'
-  | 'network_error'
-  | 'client_abort'
-  | 'bad_request';
-
-export const OUTCOMES: readonly Outcome[] = [
+const OUTCOME_LIST = [
   'ok',
   'timeout_connect',
   'timeout_first_byte',
@@ -34,7 +19,13 @@ export const OUTCOMES: readonly Outcome[] = [
   'network_error',
   'client_abort',
   'bad_request',
-];
+] as const;
+
+/** How a call ended; one per call, as in the snapshot schema. */
+export type Outcome = (typeof OUTCOME_LIST)[number];
+
+/** Every outcome, in the snapshot schema's order. */
+export const OUTCOMES: readonly Outcome[] = OUTCOME_LIST;
 
 /** Who made the call: probes and test prompts are counted apart from application traffic. */
 export type CallSource = 'app' | 'probe' | 'test_prompt';
