@@ -49,6 +49,14 @@ export class ResponseBody implements AsyncIterableIterator<Buffer> {
   #finished = false;
   #failNext: LookoutError | undefined;
 
+  // Made once per body, not per chunk: a stream's reader usually waits for each chunk.
+  readonly #onRead = (chunk: Buffer | null): IteratorResult<Buffer> =>
+    chunk === null ? this.#end() : this.#deliver(chunk);
+  readonly #onReadError = (error: unknown): never => {
+    this.#finished = true;
+    throw error;
+  };
+
   constructor(options: ResponseBodyOptions) {
     this.#o = options;
   }
@@ -70,15 +78,7 @@ export class ResponseBody implements AsyncIterableIterator<Buffer> {
       this.#finished = true;
       return Promise.reject(error);
     }
-    if (chunk === undefined) {
-      return this.#o.exchange.read().then(
-        (c) => (c === null ? this.#end() : this.#deliver(c)),
-        (error: unknown) => {
-          this.#finished = true;
-          throw error;
-        },
-      );
-    }
+    if (chunk === undefined) return this.#o.exchange.read().then(this.#onRead, this.#onReadError);
     try {
       return Promise.resolve(chunk === null ? this.#end() : this.#deliver(chunk));
     } catch (error) {
