@@ -6,7 +6,7 @@ export type ConcurrencySetting =
   | { readonly mode: 'static'; readonly limit: number }
   | { readonly mode: 'adaptive'; readonly minLimit: number; readonly maxLimit: number };
 
-/** Changes kept for the snapshot (the adaptive limiter keeps its own, merged in). */
+/** Changes kept for the snapshot (the running adaptive limiter keeps its own, appended). */
 const CHANGES_KEPT = 20;
 
 /** A change of the limit, the limiter's or a pin's; `atMs` on the monotonic clock. */
@@ -22,13 +22,14 @@ export class ConcurrencyControl {
   readonly #setting: ConcurrencySetting;
   readonly #now: () => number;
   #adaptive: AdaptiveConcurrency | undefined;
-  /** Adaptive limiters replaced by a pin or a restart: their changes stay in the history. */
-  #pastChanges: KeptChange[] = [];
   #pinned: number | undefined;
-  readonly #ownChanges: KeptChange[] = [];
-  /** Changes counted so far, and the newest one counted (for `changesTotal`). */
-  #counted = 0;
-  #countedUpToMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Changes before the running limiter's, oldest first: pins, unpins and the changes of limiters a pin
+   * retired. The running limiter started after the newest of them, so its own changes follow them.
+   */
+  #history: KeptChange[] = [];
+  /** Pins, unpins and the changes of retired limiters, counted as they happen. */
+  #changesBefore = 0;
 
   constructor(gate: TargetGate, setting: ConcurrencySetting, now: () => number = () => performance.now()) {
     this.#gate = gate;
@@ -82,28 +83,9 @@ export class ConcurrencyControl {
     }
   }
 
-  /**
-   * Every change of the limit since start (a counter for /metrics). Counts what the kept history shows
-   * beyond the last count, so it must be read more often than 20 changes happen (the snapshot reads it
-   * every second; the limiter changes at most once per round of calls).
-   */
+  /** Every change of the limit since start, a limiter's `initial` one aside (a counter for /metrics). */
   changesTotal(): number {
-    for (const c of this.#allChanges()) {
-      if (c.atMs > this.#countedUpToMs && c.reason !== 'initial') {
-        this.#counted++;
-        this.#countedUpToMs = c.atMs;
-      }
-    }
-    return this.#counted;
-  }
-
-  #allChanges(): KeptChange[] {
-    const all: KeptChange[] = [
-      ...this.#pastChanges,
-      ...(this.#adaptive?.changes() ?? []),
-      ...this.#ownChanges,
-    ];
-    return all.sort((a, b) => a.atMs - b.atMs);
+    return this.#changesBefore + (this.#adaptive?.changesTotal ?? 0);
   }
 
   /** For the snapshot: times as ISO strings (the limiter's clock is monotonic, `performance.now()`). */
@@ -111,16 +93,14 @@ export class ConcurrencyControl {
     toEpochMs: (monotonicMs: number) => number = (ms) => performance.timeOrigin + ms,
   ): TargetConcurrency {
     const adaptive = this.#adaptive;
-    const changes = this.#allChanges()
-      .slice(-CHANGES_KEPT)
-      .map(
-        (c): ConcurrencyChange => ({
-          at: new Date(toEpochMs(c.atMs)).toISOString(),
-          from: c.from,
-          to: c.to,
-          reason: c.detail === undefined ? c.reason : `${c.reason}: ${c.detail}`,
-        }),
-      );
+    const changes = [...this.#history, ...(adaptive?.changes() ?? [])].slice(-CHANGES_KEPT).map(
+      (c): ConcurrencyChange => ({
+        at: new Date(toEpochMs(c.atMs)).toISOString(),
+        from: c.from,
+        to: c.to,
+        reason: c.detail === undefined ? c.reason : `${c.reason}: ${c.detail}`,
+      }),
+    );
     const state: TargetConcurrency = {
       mode: this.mode,
       limit: this.limit,
@@ -150,12 +130,14 @@ export class ConcurrencyControl {
 
   #retireAdaptive(): void {
     if (!this.#adaptive) return;
-    this.#pastChanges = [...this.#pastChanges, ...this.#adaptive.changes()].slice(-CHANGES_KEPT);
+    this.#history = [...this.#history, ...this.#adaptive.changes()].slice(-CHANGES_KEPT);
+    this.#changesBefore += this.#adaptive.changesTotal;
     this.#adaptive = undefined;
   }
 
   #note(from: number, to: number, reason: string): void {
-    this.#ownChanges.push({ atMs: this.#now(), from, to, reason });
-    if (this.#ownChanges.length > CHANGES_KEPT) this.#ownChanges.shift();
+    this.#history.push({ atMs: this.#now(), from, to, reason });
+    if (this.#history.length > CHANGES_KEPT) this.#history.shift();
+    this.#changesBefore++;
   }
 }

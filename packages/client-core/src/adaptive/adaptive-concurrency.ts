@@ -70,6 +70,8 @@ export class AdaptiveConcurrency implements CallEventSink {
   readonly #sampler: CallSampler;
   readonly #baseline: WindowedMin;
   readonly #changes: LimitChange[] = [];
+  /** Changes recorded since construction, the `initial` one aside (`#changes` keeps only the latest). */
+  #changesTotal = 0;
   #limit: number;
   #phase: AdaptivePhase = 'slow_start';
   /** Clean saturated rounds still to wait before probing upward. */
@@ -129,6 +131,11 @@ export class AdaptiveConcurrency implements CallEventSink {
 
   get phase(): AdaptivePhase {
     return this.#phase;
+  }
+
+  /** Every change since construction but the `initial` one, including those `changes()` no longer keeps. */
+  get changesTotal(): number {
+    return this.#changesTotal;
   }
 
   /** Recent changes, oldest first (at most `historySize`). */
@@ -302,6 +309,7 @@ export class AdaptiveConcurrency implements CallEventSink {
   }
 
   #record(change: LimitChange): void {
+    if (change.reason !== 'initial') this.#changesTotal++;
     this.#changes.push(change);
     if (this.#changes.length > this.#o.historySize) this.#changes.shift();
   }
