@@ -1,29 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TargetRegistry } from '../targets/registry.ts';
-import { ConfigError, loadConfig } from './load.ts';
-
-function dir(files: Record<string, string> = {}): string {
-  const d = mkdtempSync(join(tmpdir(), 'lookout-concurrency-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
-  return d;
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map((p) => `${p.key}: ${p.message}`);
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configDir, problemsOf } from './config-fixture.ts';
+import { loadConfig } from './load.ts';
 
 describe('concurrency configuration', () => {
   it('is static at LOOKOUT_MAX_CONCURRENT unless told otherwise', () => {
-    const { config } = loadConfig({ env: { LOOKOUT_MAX_CONCURRENT: '6' }, argv: [], cwd: dir() });
+    const { config } = loadConfig({ env: { LOOKOUT_MAX_CONCURRENT: '6' }, argv: [], cwd: configDir() });
     const [target] = new TargetRegistry(config).all;
     expect(target!.concurrency.describe()).toMatchObject({ mode: 'static', limit: 6, baselineMs: null });
     expect(target!.gate.limits.maxConcurrent).toBe(6);
@@ -37,7 +19,7 @@ describe('concurrency configuration', () => {
         LOOKOUT_ADAPTIVE_MAX_CONCURRENT: '12',
       },
       argv: [],
-      cwd: dir(),
+      cwd: configDir(),
     });
     const [target] = new TargetRegistry(config).all;
     const state = target!.concurrency.describe();
@@ -47,7 +29,7 @@ describe('concurrency configuration', () => {
   });
 
   it('lets a target in lookout.yaml choose its own mode and bounds', () => {
-    const cwd = dir({
+    const cwd = configDir({
       'lookout.yaml': [
         'targets:',
         '  - { name: big, url: "http://127.0.0.1:1", concurrency: { mode: adaptive, min: 3, max: 20 } }',
@@ -72,19 +54,19 @@ describe('concurrency configuration', () => {
   });
 
   it('names the setting that is wrong', () => {
-    expect(problemsOf(() => loadConfig({ cwd: dir(), env: { LOOKOUT_CONCURRENCY: 'auto' } }))).toEqual([
+    expect(problemsOf(() => loadConfig({ cwd: configDir(), env: { LOOKOUT_CONCURRENCY: 'auto' } }))).toEqual([
       'LOOKOUT_CONCURRENCY: must be static or adaptive, got "auto"',
     ]);
     const crossed = problemsOf(() =>
       loadConfig({
-        cwd: dir(),
+        cwd: configDir(),
         env: { LOOKOUT_ADAPTIVE_MIN_CONCURRENT: '8', LOOKOUT_ADAPTIVE_MAX_CONCURRENT: '4' },
       }),
     );
     expect(crossed).toEqual([
       expect.stringMatching(/^LOOKOUT_ADAPTIVE_MAX_CONCURRENT: must be >= adaptiveMinConcurrent \(8\)/),
     ]);
-    const cwd = dir({
+    const cwd = configDir({
       'lookout.yaml':
         'targets:\n  - { name: a, url: "http://127.0.0.1:1", concurrency: { mode: adaptive, min: 9, max: 3 } }\n',
     });

@@ -1,28 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load.ts';
-
-function dir(files: Record<string, string> = {}): string {
-  const d = mkdtempSync(join(tmpdir(), 'lookout-config-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
-  return d;
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map((p) => `${p.key}: ${p.message}`);
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configDir, problemsOf } from './config-fixture.ts';
+import { loadConfig } from './load.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults with nothing set', () => {
-    const { config } = loadConfig({ env: {}, argv: [], cwd: dir() });
+    const { config } = loadConfig({ env: {}, argv: [], cwd: configDir() });
     expect(config).toMatchObject({
       host: '127.0.0.1',
       relayPort: 11435,
@@ -43,7 +26,7 @@ describe('loadConfig', () => {
   });
 
   it('layers defaults < lookout.yaml < env < flags', () => {
-    const cwd = dir({ 'lookout.yaml': 'maxConcurrent: 8\nmaxQueue: 10\nidleTimeoutMs: 1000\n' });
+    const cwd = configDir({ 'lookout.yaml': 'maxConcurrent: 8\nmaxQueue: 10\nidleTimeoutMs: 1000\n' });
     const { config, origins } = loadConfig({
       cwd,
       env: { LOOKOUT_MAX_QUEUE: '20', LOOKOUT_IDLE_TIMEOUT_MS: '2000' },
@@ -57,7 +40,7 @@ describe('loadConfig', () => {
   });
 
   it('parses LOOKOUT_TARGETS with and without names, keeping file overrides of the same name', () => {
-    const cwd = dir({
+    const cwd = configDir({
       'lookout.yaml': 'targets:\n  - name: gpu\n    url: http://10.0.0.1:11434\n    maxConcurrent: 2\n',
     });
     const { config } = loadConfig({
@@ -71,7 +54,7 @@ describe('loadConfig', () => {
   });
 
   it('reads --config and --flag=value forms', () => {
-    const d = dir({ 'other.yaml': 'relayPort: 9100\n' });
+    const d = configDir({ 'other.yaml': 'relayPort: 9100\n' });
     const { config, configFile } = loadConfig({
       cwd: d,
       env: {},
@@ -85,15 +68,15 @@ describe('loadConfig', () => {
 
   it('names the env variable that is wrong', () => {
     const problems = problemsOf(() =>
-      loadConfig({ cwd: dir(), env: { LOOKOUT_RELAY_PORT: 'abc', LOOKOUT_MAX_CONCURRENT: '0' } }),
+      loadConfig({ cwd: configDir(), env: { LOOKOUT_RELAY_PORT: 'abc', LOOKOUT_MAX_CONCURRENT: '0' } }),
     );
     expect(problems).toEqual(['LOOKOUT_RELAY_PORT: expected a whole number, got "abc"']);
-    const range = problemsOf(() => loadConfig({ cwd: dir(), env: { LOOKOUT_MAX_CONCURRENT: '0' } }));
+    const range = problemsOf(() => loadConfig({ cwd: configDir(), env: { LOOKOUT_MAX_CONCURRENT: '0' } }));
     expect(range[0]).toMatch(/^LOOKOUT_MAX_CONCURRENT: .*>=\s*1/);
   });
 
   it('names the file key that is wrong, and unknown keys', () => {
-    const cwd = dir({
+    const cwd = configDir({
       'lookout.yaml': 'targets:\n  - name: a\n    url: ftp://x\nrelayPrt: 1\n',
     });
     const problems = problemsOf(() => loadConfig({ cwd, env: {} }));
@@ -104,16 +87,16 @@ describe('loadConfig', () => {
   });
 
   it('reports YAML syntax errors with the file', () => {
-    const cwd = dir({ 'lookout.yaml': 'targets: [\n' });
+    const cwd = configDir({ 'lookout.yaml': 'targets: [\n' });
     const problems = problemsOf(() => loadConfig({ cwd, env: {} }));
     expect(problems[0]).toMatch(/lookout\.yaml: YAML: /);
   });
 
   it('refuses unknown flags, duplicate targets and pools naming unknown targets', () => {
-    expect(problemsOf(() => loadConfig({ cwd: dir(), env: {}, argv: ['--relay-prot', '1'] }))).toEqual([
+    expect(problemsOf(() => loadConfig({ cwd: configDir(), env: {}, argv: ['--relay-prot', '1'] }))).toEqual([
       '--relay-prot: unknown flag (see the configuration table in README.md)',
     ]);
-    const cwd = dir({
+    const cwd = configDir({
       'lookout.yaml': 'pools:\n  - name: emb\n    models: ["*embed*"]\n    targets: [nope]\n',
     });
     const problems = problemsOf(() =>
@@ -125,7 +108,7 @@ describe('loadConfig', () => {
 
   it('an explicit --config that does not exist is an error', () => {
     const problems = problemsOf(() =>
-      loadConfig({ cwd: dir(), env: {}, argv: ['--config', 'missing.yaml'] }),
+      loadConfig({ cwd: configDir(), env: {}, argv: ['--config', 'missing.yaml'] }),
     );
     expect(problems[0]).toMatch(/missing\.yaml: cannot read/);
   });

@@ -1,24 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './load.ts';
+import { configDir, problemsOf } from './config-fixture.ts';
+import { loadConfig } from './load.ts';
 
-function dirWith(yaml: string): string {
-  const d = mkdtempSync(join(tmpdir(), 'lookout-config-'));
-  writeFileSync(join(d, 'lookout.yaml'), yaml);
-  return d;
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems.map((p) => `${p.key}: ${p.message}`);
-  }
-  throw new Error('expected a ConfigError');
-}
+const dirWith = (yaml: string): string => configDir({ 'lookout.yaml': yaml });
 
 describe('alert notification settings', () => {
   it('has no webhooks and no public URL by default', () => {
