@@ -3,8 +3,8 @@ import { MEASURE_COUNT } from './aggregate.ts';
 import type { CallSource } from './call-events.ts';
 import { SlotRing } from './slots.ts';
 
-export const SOURCES: readonly CallSource[] = ['app', 'probe', 'test_prompt'];
-const SOURCE_INDEX: Readonly<Record<CallSource, number>> = { app: 0, probe: 1, test_prompt: 2 };
+/** Where a source's series sits in `ModelSeries.bySource`. */
+export const SOURCE_INDEX: Readonly<Record<CallSource, number>> = { app: 0, probe: 1, test_prompt: 2 };
 
 /** Model label for calls whose request had no `model` field (e.g. `/api/tags`). */
 export const NO_MODEL = '';

@@ -2,7 +2,7 @@ import type { AlertState, Snapshot, Stats, TargetState } from '@lookout/contract
 import type { WindowSet } from './aggregate.ts';
 import { emptyWindowSet, mergeWindowSet } from './aggregate.ts';
 import type { SeriesStore } from './series.ts';
-import { NO_MODEL } from './series.ts';
+import { NO_MODEL, SOURCE_INDEX } from './series.ts';
 import type { ModelGauges, TargetGauges, TargetInfoSource } from './types.ts';
 
 export interface SnapshotInput {
@@ -13,8 +13,6 @@ export interface SnapshotInput {
   readonly atIso: string;
   readonly alerts: readonly AlertState[];
 }
-
-const APP = 0;
 
 function toStats(windows: WindowSet, queueDepth: number, inFlight: number): Stats {
   return {
@@ -42,7 +40,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     const windows = emptyWindowSet();
     const modelWindows = new Map<string, WindowSet>();
     for (const [model, modelSeries] of models) {
-      const series = modelSeries.bySource[APP];
+      const series = modelSeries.bySource[SOURCE_INDEX.app];
       if (!series?.ring.hasRecent(nowSlot)) continue;
       const w = series.ring.windows(nowSlot);
       mergeWindowSet(windows, w);
