@@ -4,8 +4,8 @@ import { createCallInfo } from '@lookout/client-core';
 import { tokenMatches } from '../admin/token.ts';
 import { forwardCall } from './forward.ts';
 import { BodyTooLargeError, readRequestBody } from './http-io.ts';
-import { MERGED_LISTINGS, sendNeedsTarget, serveMergedListing } from './listings.ts';
-import { errorBody } from './ollama-errors.ts';
+import { MERGED_LISTINGS, serveMergedListing } from './listings.ts';
+import { sendError } from './ollama-errors.ts';
 import type { RelayContext } from './types.ts';
 
 /** Calls that change one instance: with several targets the client must say which. */
@@ -57,13 +57,16 @@ async function handleRequest(
     await serveMergedListing(ctx, res, path, requestId);
     return;
   }
-  await relayOne(ctx, req, res, requestId);
+  await relayOne(ctx, req, res, requestId, path);
 }
 
 /** The path of a request target, without the query (origin-form or absolute-form). */
 function pathOf(url: string | undefined): string {
   const target = url ?? '/';
-  if (target.startsWith('/')) return withoutQuery(target);
+  if (target.startsWith('/')) {
+    const q = target.indexOf('?');
+    return q < 0 ? target : target.slice(0, q);
+  }
   try {
     return new URL(target).pathname;
   } catch {
@@ -71,20 +74,14 @@ function pathOf(url: string | undefined): string {
   }
 }
 
-function withoutQuery(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
-
 async function relayOne(
   ctx: RelayContext,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
+  route: string,
 ): Promise<void> {
   const startedAtMs = performance.now();
-  const url = req.url ?? '/';
-  const route = withoutQuery(url);
   let body: Buffer | undefined;
   try {
     body = await readRequestBody(req, ctx.config.maxBodyBytes);
@@ -109,18 +106,20 @@ async function relayOne(
     return;
   }
   if (!explicit && TARGET_CHANGING.has(route) && ctx.registry.all.length > 1) {
-    sendNeedsTarget(
+    const names = ctx.registry.all.map((t) => t.name).join(', ');
+    sendError(
       res,
       route,
       requestId,
-      ctx.registry.all.map((t) => t.name),
+      400,
+      `lookout: ${route} changes one Ollama instance; name it with the X-Lookout-Target header (one of: ${names})`,
     );
     return;
   }
 
   const info = createCallInfo({
     method: req.method ?? 'GET',
-    path: url,
+    path: req.url ?? '/',
     body,
     source: 'app',
     callId: requestId,
@@ -132,6 +131,7 @@ async function relayOne(
     info,
     body,
     requestId,
+    route,
     rank: explicit ? () => explicit : (tried) => ctx.router.pick(info.model, tried),
   });
 }
@@ -147,20 +147,4 @@ function relayKeyAccepted(header: string | undefined, keys: readonly string[]): 
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function sendError(
-  res: ServerResponse,
-  route: string,
-  requestId: string,
-  status: number,
-  message: string,
-  extraHeaders?: Record<string, string>,
-): void {
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'x-lookout-request-id': requestId,
-    ...extraHeaders,
-  });
-  res.end(errorBody(route, status, message));
 }

@@ -13,7 +13,7 @@ import {
 } from '@lookout/client-core';
 import type { RelayTarget } from '../targets/registry.ts';
 import { withoutLookoutHeaders } from './http-io.ts';
-import { errorBody, midStreamErrorFrame } from './ollama-errors.ts';
+import { midStreamErrorFrame, sendError } from './ollama-errors.ts';
 import type { RelayContext } from './types.ts';
 
 /** Endpoints whose calls may legitimately run for hours (a 40 GB pull), whatever the total budget. */
@@ -27,6 +27,8 @@ export interface ForwardInput {
   info: CallInfo;
   body: Buffer | undefined;
   requestId: string;
+  /** The request's path without its query: the route of its budgets and of its error shape. */
+  route: string;
   /** Targets to try, best first (re-ranked per attempt when `rank` is given). */
   rank: (tried: ReadonlySet<string>) => RelayTarget | undefined;
 }
@@ -39,19 +41,19 @@ export interface ForwardInput {
 export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promise<void> {
   const { req, info } = input;
   const first = input.rank(new Set());
-  const policy = first?.policyFor(info.model) ?? { timeouts: undefined, maxRetries: ctx.config.maxRetries };
-  const route = req.url ?? '/';
-  const totalTimeoutMs = LONG_RUNNING.has(routeOf(route))
-    ? Math.max(LONG_RUNNING_TOTAL_MS, policy.timeouts?.totalTimeoutMs ?? 0)
+  const firstPolicy = first?.policyFor(info.model);
+  const totalTimeoutMs = LONG_RUNNING.has(input.route)
+    ? Math.max(LONG_RUNNING_TOTAL_MS, firstPolicy?.timeouts.totalTimeoutMs ?? 0)
     : undefined;
   let firstPick: RelayTarget | undefined = first;
   const tried = new Set<string>();
   const pickTarget = (_attempt: number, failures: readonly AttemptFailure[]): CallTarget | undefined => {
     for (const f of failures) tried.add(f.target);
     const target = firstPick ?? input.rank(tried);
+    const policy = firstPick ? firstPolicy : target?.policyFor(info.model);
     firstPick = undefined;
-    if (!target) return undefined;
-    const timeouts = target.policyFor(info.model).timeouts;
+    if (!target || !policy) return undefined;
+    const timeouts = policy.timeouts;
     return {
       name: target.name,
       url: target.url,
@@ -71,7 +73,7 @@ export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promi
     pickTarget,
     pool: ctx.pool,
     retry: {
-      maxRetries: policy.maxRetries,
+      maxRetries: firstPolicy?.maxRetries ?? ctx.config.maxRetries,
       baseDelayMs: ctx.config.retryBaseDelayMs,
       maxDelayMs: ctx.config.retryMaxDelayMs,
     },
@@ -80,15 +82,15 @@ export async function forwardCall(ctx: RelayContext, input: ForwardInput): Promi
   });
   ctx.drain.add(call);
   try {
-    await answer(input, call, route);
+    await answer(input, call);
   } finally {
     ctx.drain.remove(call);
   }
 }
 
 /** Waits for the call's response and passes it to the client (or the failure, Ollama-shaped). */
-async function answer(input: ForwardInput, call: StartedCall, route: string): Promise<void> {
-  const { res, info, requestId } = input;
+async function answer(input: ForwardInput, call: StartedCall): Promise<void> {
+  const { res, info, requestId, route } = input;
   let clientLeft = false;
   const onClose = (): void => {
     if (res.writableFinished) return;
@@ -175,42 +177,36 @@ function drained(res: ServerResponse): Promise<void> {
 /** A failure before any byte reached the client, as the status DESIGN.md gives it. */
 export function sendCoreError(res: ServerResponse, route: string, requestId: string, error: unknown): void {
   const failure: LookoutError | undefined = isLookoutError(error) ? error : undefined;
-  const outcome = failure?.outcome ?? 'network_error';
-  let status = 502;
-  const headers: Record<string, string> = {
-    'content-type': 'application/json; charset=utf-8',
-    'x-lookout-request-id': requestId,
-  };
+  const headers: Record<string, string> = {};
   if (failure?.target) headers['x-lookout-target'] = failure.target;
-  switch (failure?.code === 'LOOKOUT_SHUTDOWN' ? 'shutdown' : outcome) {
-    case 'shutdown':
+  // By code, not outcome: a shutdown counts as `timeout_total` but tells the client to come back (503).
+  let status: number;
+  switch (failure?.code) {
+    case 'LOOKOUT_SHUTDOWN':
       status = 503;
       headers['retry-after'] = '5';
       break;
-    case 'queue_full':
-    case 'queue_timeout':
-    case 'upstream_busy':
+    case 'LOOKOUT_QUEUE_FULL':
       status = 503;
-      headers['retry-after'] = outcome === 'queue_full' ? '1' : '2';
+      headers['retry-after'] = '1';
       break;
-    case 'timeout_connect':
-    case 'timeout_first_byte':
-    case 'timeout_total':
-    case 'timeout_idle':
+    case 'LOOKOUT_QUEUE_TIMEOUT':
+    case 'LOOKOUT_UPSTREAM_BUSY':
+      status = 503;
+      headers['retry-after'] = '2';
+      break;
+    case 'LOOKOUT_CONNECT_TIMEOUT':
+    case 'LOOKOUT_FIRST_BYTE_TIMEOUT':
+    case 'LOOKOUT_TOTAL_TIMEOUT':
+    case 'LOOKOUT_IDLE_TIMEOUT':
       status = 504;
       break;
-    case 'bad_request':
+    case 'LOOKOUT_BAD_REQUEST':
       status = 400;
       break;
     default:
       status = 502;
   }
   const message = failure ? `lookout: ${failure.message}` : 'lookout: no target could be reached';
-  res.writeHead(status, headers);
-  res.end(errorBody(route, status, message));
-}
-
-function routeOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
+  sendError(res, route, requestId, status, message, headers);
 }

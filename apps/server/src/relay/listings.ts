@@ -2,7 +2,6 @@ import type { ServerResponse } from 'node:http';
 import { createCallInfo, executeCall } from '@lookout/client-core';
 import type { RelayTarget } from '../targets/registry.ts';
 import { sendCoreError } from './forward.ts';
-import { errorBody } from './ollama-errors.ts';
 import type { RelayContext } from './types.ts';
 
 /** Listings answered from every up target at once, merged into one answer of Ollama's shape. */
@@ -109,24 +108,4 @@ async function fetchListing(
   for await (const chunk of upstream.body) chunks.push(chunk);
   if (upstream.status !== 200) throw upstream.failure ?? new Error(`${route} answered ${upstream.status}`);
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-/** 400 for a call that changes one target when Lookout cannot tell which. */
-export function sendNeedsTarget(
-  res: ServerResponse,
-  route: string,
-  requestId: string,
-  names: string[],
-): void {
-  res.writeHead(400, {
-    'content-type': 'application/json; charset=utf-8',
-    'x-lookout-request-id': requestId,
-  });
-  res.end(
-    errorBody(
-      route,
-      400,
-      `lookout: ${route} changes one Ollama instance; name it with the X-Lookout-Target header (one of: ${names.join(', ')})`,
-    ),
-  );
 }

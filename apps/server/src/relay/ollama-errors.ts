@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /**
  * Errors Lookout itself produces, in Ollama's shapes so clients handle them as they would Ollama's:
  * native `{"error":"..."}`, and on `/v1` OpenAI's `{"error":{"message","type","param","code"}}`.
@@ -23,6 +25,23 @@ export function errorBody(path: string, status: number, message: string): string
     return JSON.stringify({ error: { message, type: openAiType(status), param: null, code: null } });
   }
   return JSON.stringify({ error: message });
+}
+
+/** Answers a request on `route` with one of Lookout's own errors, before any byte of an answer went out. */
+export function sendError(
+  res: ServerResponse,
+  route: string,
+  requestId: string,
+  status: number,
+  message: string,
+  extraHeaders?: Record<string, string>,
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-lookout-request-id': requestId,
+    ...extraHeaders,
+  });
+  res.end(errorBody(route, status, message));
 }
 
 /**
