@@ -5,10 +5,7 @@
 import { ClientRing, describeError } from './client-ring.ts';
 import type { ClosedLoopJob, ClosedLoopResult, OpenLoopJob, OpenLoopResult } from './jobs.ts';
 import { percentile } from './quantiles.ts';
-import { runSchedule, waitUntil } from './schedule.ts';
-
-/** Answers still missing this long after the last request was sent count as errors. */
-const DRAIN_LIMIT_MS = 30_000;
+import { DRAIN_LIMIT_MS, runScheduledCalls } from './schedule.ts';
 
 export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
   const ring = new ClientRing(job.origin, job.connections);
@@ -18,7 +15,6 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
   const measureFromMs = startAtMs + job.warmupMs;
   const latenciesMs: number[] = [];
   const sendLagsMs: number[] = [];
-  let outstanding = 0;
   let measured = 0;
   let errors = 0;
   let firstError: string | undefined;
@@ -29,32 +25,27 @@ export async function runOpenLoop(job: OpenLoopJob): Promise<OpenLoopResult> {
     errors++;
     firstError ??= message;
   };
-  const fire = (_index: number, scheduledAtMs: number): void => {
+  const call = async (scheduledAtMs: number): Promise<void> => {
     const inWindow = scheduledAtMs >= measureFromMs;
     if (inWindow) {
       measured++;
       sendLagsMs.push(performance.now() - scheduledAtMs);
     }
-    outstanding++;
-    ring
-      .send(job.call)
-      .then(async (res) => {
-        await res.body.dump();
-        const endMs = performance.now();
-        if (res.statusCode !== 200) return fail(scheduledAtMs, `status ${res.statusCode}`);
-        if (!inWindow) return;
-        latenciesMs.push(endMs - scheduledAtMs);
-        lastAnswerAtMs = Math.max(lastAnswerAtMs, endMs);
-      })
-      .catch((error: unknown) => fail(scheduledAtMs, describeError(error)))
-      .finally(() => {
-        outstanding--;
-      });
+    try {
+      const res = await ring.send(job.call);
+      await res.body.dump();
+      const endMs = performance.now();
+      if (res.statusCode !== 200) return fail(scheduledAtMs, `status ${res.statusCode}`);
+      if (!inWindow) return;
+      latenciesMs.push(endMs - scheduledAtMs);
+      lastAnswerAtMs = Math.max(lastAnswerAtMs, endMs);
+    } catch (error) {
+      fail(scheduledAtMs, describeError(error));
+    }
   };
 
   try {
-    await runSchedule(count, intervalMs, startAtMs, fire);
-    await waitUntil(() => outstanding === 0, DRAIN_LIMIT_MS);
+    await runScheduledCalls(count, intervalMs, startAtMs, call);
   } finally {
     await ring.close();
   }

@@ -37,6 +37,30 @@ export function runSchedule(
   });
 }
 
+/** Answers still missing this long after the last call of a schedule was sent count as errors. */
+export const DRAIN_LIMIT_MS = 30_000;
+
+/**
+ * Starts `count` calls on the fixed schedule of `runSchedule`, then waits until every one has settled or
+ * `DRAIN_LIMIT_MS` has passed. Each `call` counts its own answer or failure; its rejection is ignored.
+ */
+export async function runScheduledCalls(
+  count: number,
+  intervalMs: number,
+  startAtMs: number,
+  call: (scheduledAtMs: number) => Promise<void>,
+): Promise<void> {
+  let outstanding = 0;
+  const settled = (): void => {
+    outstanding--;
+  };
+  await runSchedule(count, intervalMs, startAtMs, (_index, scheduledAtMs) => {
+    outstanding++;
+    call(scheduledAtMs).then(settled, settled);
+  });
+  await waitUntil(() => outstanding === 0, DRAIN_LIMIT_MS);
+}
+
 /** Resolves once `isDone()` holds, checked every 5 ms, or after `limitMs` (then resolves false). */
 export async function waitUntil(isDone: () => boolean, limitMs: number): Promise<boolean> {
   const deadline = performance.now() + limitMs;

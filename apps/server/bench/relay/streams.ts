@@ -2,6 +2,8 @@
  * Load-process side of the stream measures: chunk throughput of concurrent fast streams, time to the
  * first chunk of streams started on a fixed schedule, and slow streams held open for the memory measure.
  */
+
+import type { Dispatcher } from 'undici';
 import { ClientRing, countLines, describeError } from './client-ring.ts';
 import type {
   HoldStreamsJob,
@@ -12,9 +14,16 @@ import type {
   StreamTtftJob,
   StreamTtftResult,
 } from './jobs.ts';
-import { runSchedule, waitUntil } from './schedule.ts';
+import { runSchedule, runScheduledCalls, waitUntil } from './schedule.ts';
 
-const DRAIN_LIMIT_MS = 30_000;
+/** The body of a 200 answer; any other status is an error (its body read first, to free the connection). */
+async function okBody(res: Dispatcher.ResponseData): Promise<AsyncIterable<Buffer>> {
+  if (res.statusCode !== 200) {
+    await res.body.dump();
+    throw new Error(`status ${res.statusCode}`);
+  }
+  return res.body as AsyncIterable<Buffer>;
+}
 
 export async function runStreamThroughput(job: StreamThroughputJob): Promise<StreamThroughputResult> {
   const ring = new ClientRing(job.origin, job.connections);
@@ -30,12 +39,8 @@ export async function runStreamThroughput(job: StreamThroughputJob): Promise<Str
   const worker = async (_: unknown, connection: number): Promise<void> => {
     while (performance.now() < endAtMs) {
       try {
-        const res = await ring.sendOn(connection, job.call, stop.signal);
-        if (res.statusCode !== 200) {
-          await res.body.dump();
-          throw new Error(`status ${res.statusCode}`);
-        }
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        const body = await okBody(await ring.sendOn(connection, job.call, stop.signal));
+        for await (const chunk of body) {
           const now = performance.now();
           if (now >= measureFromMs && now < endAtMs) {
             lines += countLines(chunk);
@@ -76,43 +81,31 @@ export async function runStreamTtft(job: StreamTtftJob): Promise<StreamTtftResul
   const startAtMs = performance.now() + 20;
   const measureFromMs = startAtMs + job.warmupMs;
   const ttftMs: number[] = [];
-  let outstanding = 0;
   let measured = 0;
   let errors = 0;
   let firstError: string | undefined;
 
-  const fire = (_index: number, scheduledAtMs: number): void => {
+  const call = async (scheduledAtMs: number): Promise<void> => {
     const inWindow = scheduledAtMs >= measureFromMs;
     if (inWindow) measured++;
-    outstanding++;
-    const run = async (): Promise<void> => {
-      const res = await ring.send(job.call);
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        throw new Error(`status ${res.statusCode}`);
-      }
+    try {
+      const body = await okBody(await ring.send(job.call));
       let first = true;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      for await (const chunk of body) {
         if (first && chunk.length > 0) {
           first = false;
           if (inWindow) ttftMs.push(performance.now() - scheduledAtMs);
         }
       }
-    };
-    run()
-      .catch((error: unknown) => {
-        if (!inWindow) return;
-        errors++;
-        firstError ??= describeError(error);
-      })
-      .finally(() => {
-        outstanding--;
-      });
+    } catch (error) {
+      if (!inWindow) return;
+      errors++;
+      firstError ??= describeError(error);
+    }
   };
 
   try {
-    await runSchedule(count, intervalMs, startAtMs, fire);
-    await waitUntil(() => outstanding === 0, DRAIN_LIMIT_MS);
+    await runScheduledCalls(count, intervalMs, startAtMs, call);
   } finally {
     await ring.close();
   }
@@ -144,13 +137,9 @@ export async function holdStreams(job: HoldStreamsJob): Promise<HoldStreamsResul
 
   const fire = (index: number): void => {
     const run = async (): Promise<void> => {
-      const res = await ring.sendOn(index, job.call, state.stop.signal);
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        throw new Error(`status ${res.statusCode}`);
-      }
+      const body = await okBody(await ring.sendOn(index, job.call, state.stop.signal));
       let first = true;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      for await (const chunk of body) {
         if (first && chunk.length > 0) {
           first = false;
           open++;
