@@ -1,10 +1,10 @@
 import type { HistoryRange, HistoryResponse, Rule } from '@lookout/contracts';
 import { HISTORY_RANGE_MS } from '@lookout/contracts';
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { useApi } from '../api/api-context.tsx';
 import { historyQuery, rulesQuery } from '../api/queries.ts';
-import type { SeriesScope } from '../core/series-ring.ts';
+import { type SeriesScope, scopeKey } from '../core/series-ring.ts';
 import { Segmented } from '../fleet/segmented.tsx';
 import { useSeries } from '../live/live-context.tsx';
 import { historyRows, liveRows, thresholdsFor } from './chart-data.ts';
@@ -33,7 +33,7 @@ const LIVE_SPAN_MS = 15 * 60_000;
 const NO_RULES: Rule[] = [];
 
 /** The charts of one scope: live from the WebSocket ring, or from history over hours and days. */
-export default function ChartsPanel({ scope }: { scope: SeriesScope }) {
+function ChartsPanel({ scope }: { scope: SeriesScope }) {
   const api = useApi();
   const [range, setRange] = useState<Range>('live');
   // The alert API may be missing on an older server: then no thresholds are drawn.
@@ -55,6 +55,12 @@ export default function ChartsPanel({ scope }: { scope: SeriesScope }) {
     </div>
   );
 }
+
+/**
+ * Redrawn by what it watches itself (the ring's version, the rules and history queries), not by each
+ * snapshot its page re-renders for: the page passes a new scope object every time, equal by its key.
+ */
+export default memo(ChartsPanel, (before, after) => scopeKey(before.scope) === scopeKey(after.scope));
 
 function LiveCharts({ scope, rules }: { scope: SeriesScope; rules: readonly Rule[] }) {
   const points = useSeries(scope);
