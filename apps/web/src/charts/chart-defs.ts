@@ -37,6 +37,91 @@ const C = {
   other: 'var(--chart-4)',
 };
 
+/** A line drawn both live and over history. */
+type SharedLine = Omit<ChartLine, 'live' | 'history'> & {
+  readonly live: NonNullable<ChartLine['live']>;
+  readonly history: HistoryMetric;
+};
+
+/** A chart drawn both live and over history (`perMinute` only matters to history). */
+type SharedChartDef = Omit<ChartDef, 'lines'> & { readonly lines: readonly SharedLine[] };
+
+/** Every chart but the queue one: the same lines live (the ring's points) and over history (rollups). */
+const SHARED_CHARTS: readonly SharedChartDef[] = [
+  {
+    id: 'latency',
+    title: 'Latency',
+    unit: 'ms',
+    ruleMetrics: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'],
+    lines: [
+      { key: 'p50', label: 'p50', color: C.p50, live: (p) => p.latencyP50Ms, history: 'latency_p50_ms' },
+      { key: 'p95', label: 'p95', color: C.p95, live: (p) => p.latencyP95Ms, history: 'latency_p95_ms' },
+      { key: 'p99', label: 'p99', color: C.p99, live: (p) => p.latencyP99Ms, history: 'latency_p99_ms' },
+    ],
+  },
+  {
+    id: 'ttft',
+    title: 'Time to first token',
+    unit: 'ms',
+    ruleMetrics: ['ttft_p95_ms', 'ttft_p99_ms'],
+    lines: [
+      { key: 'p50', label: 'p50', color: C.p50, live: (p) => p.ttftP50Ms, history: 'ttft_p50_ms' },
+      { key: 'p95', label: 'p95', color: C.p95, live: (p) => p.ttftP95Ms, history: 'ttft_p95_ms' },
+      { key: 'p99', label: 'p99', color: C.p99, live: (p) => p.ttftP99Ms, history: 'ttft_p99_ms' },
+    ],
+  },
+  {
+    id: 'timeouts',
+    title: 'Timeouts per minute',
+    unit: 'per_min',
+    perMinute: true,
+    ruleMetrics: ['timeouts'],
+    lines: [
+      {
+        key: 'timeouts',
+        label: 'timeouts',
+        color: C.p99,
+        live: (p) => p.timeoutsPerMin,
+        history: 'timeouts',
+      },
+    ],
+  },
+  {
+    id: 'tokens',
+    title: 'Tokens per second (p50)',
+    unit: 'tokens_per_sec',
+    ruleMetrics: ['tokens_per_sec_p50'],
+    lines: [
+      {
+        key: 'tps',
+        label: 'p50',
+        color: C.p50,
+        live: (p) => p.tokensPerSecP50,
+        history: 'tokens_per_sec_p50',
+      },
+    ],
+  },
+  {
+    id: 'errors',
+    title: 'Error rate',
+    unit: 'fraction',
+    ruleMetrics: ['error_rate'],
+    lines: [
+      { key: 'errorRate', label: 'errors', color: C.p99, live: (p) => p.errorRate, history: 'error_rate' },
+    ],
+  },
+];
+
+/** The live side of a shared chart: its lines without their history metric, no per-minute scaling. */
+function liveChart({ perMinute: _perMinute, lines, ...def }: SharedChartDef): ChartDef {
+  return { ...def, lines: lines.map(({ history: _history, ...line }) => line) };
+}
+
+/** The history side of a shared chart: its lines without their live value. */
+function historyChart({ lines, ...def }: SharedChartDef): ChartDef {
+  return { ...def, lines: lines.map(({ live: _live, ...line }) => line) };
+}
+
 /** The live charts (last 15 minutes, the sliding 1-minute window each second). */
 export const LIVE_CHARTS: readonly ChartDef[] = [
   {
@@ -49,49 +134,7 @@ export const LIVE_CHARTS: readonly ChartDef[] = [
       { key: 'inFlight', label: 'in flight', color: C.p50, live: (p) => p.inFlight },
     ],
   },
-  {
-    id: 'latency',
-    title: 'Latency',
-    unit: 'ms',
-    ruleMetrics: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'],
-    lines: [
-      { key: 'p50', label: 'p50', color: C.p50, live: (p) => p.latencyP50Ms },
-      { key: 'p95', label: 'p95', color: C.p95, live: (p) => p.latencyP95Ms },
-      { key: 'p99', label: 'p99', color: C.p99, live: (p) => p.latencyP99Ms },
-    ],
-  },
-  {
-    id: 'ttft',
-    title: 'Time to first token',
-    unit: 'ms',
-    ruleMetrics: ['ttft_p95_ms', 'ttft_p99_ms'],
-    lines: [
-      { key: 'p50', label: 'p50', color: C.p50, live: (p) => p.ttftP50Ms },
-      { key: 'p95', label: 'p95', color: C.p95, live: (p) => p.ttftP95Ms },
-      { key: 'p99', label: 'p99', color: C.p99, live: (p) => p.ttftP99Ms },
-    ],
-  },
-  {
-    id: 'timeouts',
-    title: 'Timeouts per minute',
-    unit: 'per_min',
-    ruleMetrics: ['timeouts'],
-    lines: [{ key: 'timeouts', label: 'timeouts', color: C.p99, live: (p) => p.timeoutsPerMin }],
-  },
-  {
-    id: 'tokens',
-    title: 'Tokens per second (p50)',
-    unit: 'tokens_per_sec',
-    ruleMetrics: ['tokens_per_sec_p50'],
-    lines: [{ key: 'tps', label: 'p50', color: C.p50, live: (p) => p.tokensPerSecP50 }],
-  },
-  {
-    id: 'errors',
-    title: 'Error rate',
-    unit: 'fraction',
-    ruleMetrics: ['error_rate'],
-    lines: [{ key: 'errorRate', label: 'errors', color: C.p99, live: (p) => p.errorRate }],
-  },
+  ...SHARED_CHARTS.map(liveChart),
 ];
 
 /**
@@ -128,50 +171,7 @@ export const HISTORY_CHARTS: readonly ChartDef[] = [
     ruleMetrics: [],
     lines: [{ key: 'queueWait', label: 'p95', color: C.p95, history: 'queue_wait_p95_ms' }],
   },
-  {
-    id: 'latency',
-    title: 'Latency',
-    unit: 'ms',
-    ruleMetrics: ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms'],
-    lines: [
-      { key: 'p50', label: 'p50', color: C.p50, history: 'latency_p50_ms' },
-      { key: 'p95', label: 'p95', color: C.p95, history: 'latency_p95_ms' },
-      { key: 'p99', label: 'p99', color: C.p99, history: 'latency_p99_ms' },
-    ],
-  },
-  {
-    id: 'ttft',
-    title: 'Time to first token',
-    unit: 'ms',
-    ruleMetrics: ['ttft_p95_ms', 'ttft_p99_ms'],
-    lines: [
-      { key: 'p50', label: 'p50', color: C.p50, history: 'ttft_p50_ms' },
-      { key: 'p95', label: 'p95', color: C.p95, history: 'ttft_p95_ms' },
-      { key: 'p99', label: 'p99', color: C.p99, history: 'ttft_p99_ms' },
-    ],
-  },
-  {
-    id: 'timeouts',
-    title: 'Timeouts per minute',
-    unit: 'per_min',
-    perMinute: true,
-    ruleMetrics: ['timeouts'],
-    lines: [{ key: 'timeouts', label: 'timeouts', color: C.p99, history: 'timeouts' }],
-  },
-  {
-    id: 'tokens',
-    title: 'Tokens per second (p50)',
-    unit: 'tokens_per_sec',
-    ruleMetrics: ['tokens_per_sec_p50'],
-    lines: [{ key: 'tps', label: 'p50', color: C.p50, history: 'tokens_per_sec_p50' }],
-  },
-  {
-    id: 'errors',
-    title: 'Error rate',
-    unit: 'fraction',
-    ruleMetrics: ['error_rate'],
-    lines: [{ key: 'errorRate', label: 'errors', color: C.p99, history: 'error_rate' }],
-  },
+  ...SHARED_CHARTS.map(historyChart),
 ];
 
 /** A value of a chart as text. */
