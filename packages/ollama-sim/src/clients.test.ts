@@ -1,19 +1,10 @@
 import { Ollama } from 'ollama';
 import OpenAI, { APIError } from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from './server.ts';
-import { waitUntil } from './test-support.ts';
-import type { SimulatorHandle, SimulatorOptions } from './types.ts';
+import { describe, expect, it } from 'vitest';
+import { simulatorPerTest, waitUntil } from './test-support.ts';
+import type { SimulatorHandle } from './types.ts';
 
-let sim: SimulatorHandle | undefined;
-async function start(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  sim = await startSimulator(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from './server.ts';
-import { exchange, fetchRaw, ndjson, sseData, waitUntil } from './test-support.ts';
-import type { FaultSpec, SimulatorHandle, SimulatorOptions } from './types.ts';
+import { describe, expect, it } from 'vitest';
+import { exchange, fetchRaw, ndjson, simulatorPerTest, sseData, waitUntil } from './test-support.ts';
+import type { FaultSpec } from './types.ts';
 
-let sim: SimulatorHandle | undefined;
-async function start(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  sim = await startSimulator(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 const streamBody = { model: 'llama3.2:1b', prompt: 'p' };
 const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from './server.ts';
-import { fetchRaw } from './test-support.ts';
-import type { SimulatorHandle, SimulatorOptions } from './types.ts';
+import { describe, expect, it } from 'vitest';
+import { fetchRaw, simulatorPerTest } from './test-support.ts';
 
-let sim: SimulatorHandle | undefined;
-async function start(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  sim = await startSimulator(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 const embed = (url: string, body: object) => fetchRaw(url, '/api/embed', { body });
 

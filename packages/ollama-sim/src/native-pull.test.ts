@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from './server.ts';
-import { fetchRaw, ndjson } from './test-support.ts';
-import type { SimulatorHandle, SimulatorOptions } from './types.ts';
+import { describe, expect, it } from 'vitest';
+import { fetchRaw, ndjson, simulatorPerTest } from './test-support.ts';
 
-let sim: SimulatorHandle | undefined;
-async function start(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  sim = await startSimulator(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 describe('/api/pull', () => {
   it('streams NDJSON progress: manifest, layers with digest/total/completed, verify, write, success', async () => {

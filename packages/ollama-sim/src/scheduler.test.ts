@@ -1,18 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from './server.ts';
-import { exchange, fetchRaw, waitUntil } from './test-support.ts';
-import type { SimulatorHandle, SimulatorOptions } from './types.ts';
+import { describe, expect, it } from 'vitest';
+import { exchange, fetchRaw, simulatorPerTest, waitUntil } from './test-support.ts';
+import type { SimulatorHandle } from './types.ts';
 
-let sim: SimulatorHandle | undefined;
-async function start(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  sim = await startSimulator(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 const gen = (model = 'llama3.2:1b', extra: object = {}) => ({
   body: { model, prompt: 'p', stream: false, ...extra },

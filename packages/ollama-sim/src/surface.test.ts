@@ -1,18 +1,8 @@
 import { Agent, request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from './server.ts';
-import { fetchRaw } from './test-support.ts';
-import type { SimulatorHandle, SimulatorOptions } from './types.ts';
+import { describe, expect, it } from 'vitest';
+import { fetchRaw, simulatorPerTest } from './test-support.ts';
 
-let sim: SimulatorHandle | undefined;
-async function start(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
-  sim = await startSimulator(options);
-  return sim;
-}
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
+const start = simulatorPerTest();
 
 const RFC3339_NANO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 

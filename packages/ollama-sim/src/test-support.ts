@@ -1,5 +1,8 @@
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { afterEach } from 'vitest';
+import { startSimulator } from './server.ts';
+import type { SimulatorHandle, SimulatorOptions } from './types.ts';
 
 /** A reply read byte by byte, with the moments headers and chunks arrived (ms since the request was sent). */
 export interface RawReply {
@@ -134,4 +137,20 @@ export async function waitUntil(check: () => boolean, timeoutMs = 2000, what = '
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * The `start` of a test file: starts a simulator, and closes the one a test started after it (this
+ * registers the `afterEach`, so call it at the top of the file).
+ */
+export function simulatorPerTest(): (options?: SimulatorOptions) => Promise<SimulatorHandle> {
+  let sim: SimulatorHandle | undefined;
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+  return async (options = {}) => {
+    sim = await startSimulator(options);
+    return sim;
+  };
 }
