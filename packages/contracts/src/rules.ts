@@ -67,7 +67,8 @@ const notifyEntry = z
     error: (issue) => `notify entry ${shown(issue.input)} is not a valid http(s) URL`,
   });
 
-function isHttpUrl(s: string): boolean {
+/** Whether `s` parses as an http: or https: URL. */
+export function isHttpUrl(s: string): boolean {
   try {
     const url = new URL(s);
     return url.protocol === 'http:' || url.protocol === 'https:';

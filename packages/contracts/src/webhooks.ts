@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AlertScopeSchema } from './alerts.ts';
 import { shown } from './errors.ts';
-import { RuleMetricSchema, RuleOpSchema, RuleSeveritySchema } from './rules.ts';
+import { isHttpUrl, RuleMetricSchema, RuleOpSchema, RuleSeveritySchema } from './rules.ts';
 import { WindowNameSchema } from './stats.ts';
 import { IsoTimeSchema } from './time.ts';
 
@@ -16,15 +16,6 @@ export type WebhookKind = z.infer<typeof WebhookKindSchema>;
 /** Where a webhook is defined: `lookout.yaml` (read-only over the API) or the dashboard. */
 export const WebhookSourceSchema = z.enum(['config', 'ui']);
 export type WebhookSource = z.infer<typeof WebhookSourceSchema>;
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const url = new URL(s);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 export const WebhookUrlSchema = z
   .string({ error: 'url must be a string' })
